@@ -1,0 +1,3 @@
+from sampark.cli import main
+
+main()

@@ -1,0 +1,80 @@
+"""The ``sampark`` command. Plugin commands are attached once the config has been read."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+import click
+
+from sampark.core.errors import ConfigError, SamparkError
+from sampark.core.plugins import PluginSet
+from sampark.core.settings import load_settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="SAMPARK_CONFIG",
+    help="Config file (default: ./sampark.toml, or $SAMPARK_CONFIG).",
+)
+@click.version_option(package_name="sampark")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """Sampark: contacts, accounts and interactions, extended by plugins."""
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+
+
+class _CommandsOnce(click.Group):
+    """A group that refuses a second command of the same name instead of replacing it."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        if name in self.commands and self.commands[name] is not cmd:
+            raise ConfigError(f"two plugins add the command `sampark {name}`")
+        super().add_command(cmd, name)
+
+
+def _config_from_argv(argv: Sequence[str]) -> str | None:
+    """Find ``--config`` before Click parses, so plugin commands can be attached first."""
+    for index, arg in enumerate(argv):
+        if arg == "--config" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--config="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("SAMPARK_CONFIG")
+
+
+def build_cli(argv: Sequence[str] | None = None) -> click.Group:
+    """The root group with core's commands and those of the enabled plugins.
+
+    A broken config still gives core's commands (so ``sampark init`` can fix it); the
+    error is reported by whichever command needs the config.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    group = _CommandsOnce(
+        name="sampark",
+        commands=dict(cli.commands),
+        callback=cli.callback,
+        params=list(cli.params),
+        help=cli.help,
+        context_settings=cli.context_settings,
+    )
+    try:
+        settings = load_settings(_config_from_argv(argv))
+        plugins = PluginSet(settings.plugins, settings.plugin_tables)
+    except SamparkError:
+        from sampark.core import default_hooks
+
+        default_hooks.register_commands(group)
+        return group
+    plugins.hook.register_commands(cli=group)
+    return group
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    build_cli(argv).main(args=argv, prog_name="sampark")

@@ -1,0 +1,9 @@
+"""Core's CLI commands, attached through core's own ``register_commands`` hook."""
+
+from __future__ import annotations
+
+import click
+
+
+def register_core_commands(cli: click.Group) -> None:
+    """Attach every core command group to the root ``sampark`` command."""

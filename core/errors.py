@@ -1,0 +1,59 @@
+"""Errors a person can act on: each names the field or setting at fault."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SamparkError(Exception):
+    """Base of every error Sampark raises on purpose."""
+
+
+class ConfigError(SamparkError):
+    """The configuration or the plugin set cannot be used; the message names the culprit."""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one input field, e.g. ``emails[1].email: not a valid address``."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class ValidationError(SamparkError):
+    """Input was refused; ``errors`` lists every field at fault, nothing was written."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(str(error) for error in self.errors))
+
+    @classmethod
+    def single(cls, field: str, message: str) -> ValidationError:
+        return cls([FieldError(field, message)])
+
+
+class NotFoundError(SamparkError):
+    """The record does not exist (or is hidden from the caller)."""
+
+    def __init__(self, entity: str, key: object) -> None:
+        self.entity = entity
+        self.key = key
+        super().__init__(f"{entity} {key} not found")
+
+
+class StaleRecordError(SamparkError):
+    """Someone else changed the record since it was read; the edit was refused."""
+
+    def __init__(self, entity: str, key: object, expected: int, actual: int) -> None:
+        self.entity = entity
+        self.key = key
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"{entity} {key} was changed by someone else "
+            f"(you edited version {expected}, it is now version {actual})"
+        )

@@ -1,0 +1,303 @@
+"""The kernel's record APIs (``crm.contacts``, ``crm.accounts``, …).
+
+Each method activates the kernel's database and calls the shared service, so the
+notebook, the CLI and the web app run the very same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from sampark.core.records import (
+    AccountRecord,
+    ContactRecord,
+    InteractionRecord,
+    LinkRecord,
+    Page,
+)
+
+if TYPE_CHECKING:
+    from sampark.core.kernel import Sampark
+
+
+def _merge(data: Mapping[str, Any] | None, fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {**(data or {}), **fields}
+
+
+class _Facade:
+    def __init__(self, kernel: Sampark) -> None:
+        self._kernel = kernel
+
+
+class Contacts(_Facade):
+    """People: ``await crm.contacts.create(first_name="Asha", emails=["asha@example.in"])``."""
+
+    async def create(self, data: Mapping[str, Any] | None = None, **fields: Any) -> ContactRecord:
+        from sampark.core.services import contacts
+
+        with self._kernel.activate():
+            return await contacts.create_contact(self._kernel, _merge(data, fields))
+
+    async def get(self, contact_id: int, *, include_deleted: bool = False) -> ContactRecord:
+        from sampark.core.services import contacts
+
+        with self._kernel.activate():
+            return await contacts.get_contact(
+                self._kernel, contact_id, include_deleted=include_deleted
+            )
+
+    async def update(
+        self,
+        contact_id: int,
+        data: Mapping[str, Any] | None = None,
+        *,
+        version: int | None = None,
+        **fields: Any,
+    ) -> ContactRecord:
+        """Change the given fields; lists (emails, phones, addresses, tags) are replaced whole.
+
+        With ``version``, the update is refused (StaleRecordError) if the contact has
+        changed since that version was read.
+        """
+        from sampark.core.services import contacts
+
+        with self._kernel.activate():
+            return await contacts.update_contact(
+                self._kernel, contact_id, _merge(data, fields), expected_version=version
+            )
+
+    async def delete(self, contact_id: int) -> None:
+        """Soft-delete: hidden from lists and search, restorable."""
+        from sampark.core.services import contacts
+
+        with self._kernel.activate():
+            await contacts.delete_contact(self._kernel, contact_id)
+
+    async def restore(self, contact_id: int) -> ContactRecord:
+        from sampark.core.services import contacts
+
+        with self._kernel.activate():
+            return await contacts.restore_contact(self._kernel, contact_id)
+
+    async def list(
+        self,
+        *,
+        tag: str | None = None,
+        owner: str | None = None,
+        deleted: bool = False,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page[ContactRecord]:
+        """Contacts sorted by name, a page at a time (keyset pagination)."""
+        from sampark.core.services import contacts
+
+        with self._kernel.activate():
+            return await contacts.list_contacts(
+                self._kernel, tag=tag, owner=owner, deleted=deleted, cursor=cursor, limit=limit
+            )
+
+    async def search(self, query: str, *, limit: int = 20) -> Page[ContactRecord]:
+        """Find contacts by any part of a name, email, phone number (any format) or tag."""
+        from sampark.core.services import contacts
+
+        with self._kernel.activate():
+            return await contacts.search_contacts(self._kernel, query, limit=limit)
+
+    async def bulk_create(
+        self, rows: Iterable[Mapping[str, Any]], *, batch_size: int = 5000
+    ) -> int:
+        """Validate and insert many contacts in one transaction; all or nothing."""
+        from sampark.core.services import bulk
+
+        with self._kernel.activate():
+            return await bulk.import_contacts(self._kernel, rows, batch_size=batch_size)
+
+
+class Accounts(_Facade):
+    """Organisations: ``await crm.accounts.create(name="Acme", kinds=["customer"])``."""
+
+    async def create(self, data: Mapping[str, Any] | None = None, **fields: Any) -> AccountRecord:
+        from sampark.core.services import accounts
+
+        with self._kernel.activate():
+            return await accounts.create_account(self._kernel, _merge(data, fields))
+
+    async def get(self, account_id: int, *, include_deleted: bool = False) -> AccountRecord:
+        from sampark.core.services import accounts
+
+        with self._kernel.activate():
+            return await accounts.get_account(
+                self._kernel, account_id, include_deleted=include_deleted
+            )
+
+    async def update(
+        self,
+        account_id: int,
+        data: Mapping[str, Any] | None = None,
+        *,
+        version: int | None = None,
+        **fields: Any,
+    ) -> AccountRecord:
+        from sampark.core.services import accounts
+
+        with self._kernel.activate():
+            return await accounts.update_account(
+                self._kernel, account_id, _merge(data, fields), expected_version=version
+            )
+
+    async def delete(self, account_id: int) -> None:
+        from sampark.core.services import accounts
+
+        with self._kernel.activate():
+            await accounts.delete_account(self._kernel, account_id)
+
+    async def restore(self, account_id: int) -> AccountRecord:
+        from sampark.core.services import accounts
+
+        with self._kernel.activate():
+            return await accounts.restore_account(self._kernel, account_id)
+
+    async def list(
+        self,
+        *,
+        tag: str | None = None,
+        kind: str | None = None,
+        owner: str | None = None,
+        deleted: bool = False,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page[AccountRecord]:
+        from sampark.core.services import accounts
+
+        with self._kernel.activate():
+            return await accounts.list_accounts(
+                self._kernel,
+                tag=tag,
+                kind=kind,
+                owner=owner,
+                deleted=deleted,
+                cursor=cursor,
+                limit=limit,
+            )
+
+    async def search(self, query: str, *, limit: int = 20) -> Page[AccountRecord]:
+        from sampark.core.services import accounts
+
+        with self._kernel.activate():
+            return await accounts.search_accounts(self._kernel, query, limit=limit)
+
+
+class Links(_Facade):
+    """Who works where: links between contacts and accounts."""
+
+    async def create(
+        self,
+        contact_id: int,
+        account_id: int,
+        *,
+        role: str = "",
+        primary: bool = False,
+        start_date: dt.date | str | None = None,
+        end_date: dt.date | str | None = None,
+    ) -> LinkRecord:
+        from sampark.core.services import links
+
+        with self._kernel.activate():
+            return await links.link_contact(
+                self._kernel,
+                contact_id,
+                account_id,
+                role=role,
+                primary=primary,
+                start_date=start_date,
+                end_date=end_date,
+            )
+
+    async def delete(self, link_id: int) -> None:
+        from sampark.core.services import links
+
+        with self._kernel.activate():
+            await links.unlink(self._kernel, link_id)
+
+    async def of_contact(self, contact_id: int) -> Page[LinkRecord]:
+        from sampark.core.services import links
+
+        with self._kernel.activate():
+            return await links.links_of_contact(self._kernel, contact_id)
+
+    async def of_account(self, account_id: int) -> Page[LinkRecord]:
+        from sampark.core.services import links
+
+        with self._kernel.activate():
+            return await links.links_of_account(self._kernel, account_id)
+
+
+class Interactions(_Facade):
+    """Calls, emails, meetings, notes and messages, done or planned."""
+
+    async def log(self, data: Mapping[str, Any] | None = None, **fields: Any) -> InteractionRecord:
+        """Record an interaction. ``status="planned"`` with ``due_at`` plans a follow-up."""
+        from sampark.core.services import interactions
+
+        with self._kernel.activate():
+            return await interactions.log_interaction(self._kernel, _merge(data, fields))
+
+    async def get(self, interaction_id: int) -> InteractionRecord:
+        from sampark.core.services import interactions
+
+        with self._kernel.activate():
+            return await interactions.get_interaction(self._kernel, interaction_id)
+
+    async def complete(
+        self,
+        interaction_id: int,
+        *,
+        outcome: str = "",
+        occurred_at: dt.datetime | str | None = None,
+    ) -> InteractionRecord:
+        """Mark a planned interaction done (now, unless ``occurred_at`` says when)."""
+        from sampark.core.services import interactions
+
+        with self._kernel.activate():
+            return await interactions.complete_interaction(
+                self._kernel, interaction_id, outcome=outcome, occurred_at=occurred_at
+            )
+
+    async def update(
+        self,
+        interaction_id: int,
+        data: Mapping[str, Any] | None = None,
+        *,
+        version: int | None = None,
+        **fields: Any,
+    ) -> InteractionRecord:
+        from sampark.core.services import interactions
+
+        with self._kernel.activate():
+            return await interactions.update_interaction(
+                self._kernel, interaction_id, _merge(data, fields), expected_version=version
+            )
+
+    async def delete(self, interaction_id: int) -> None:
+        from sampark.core.services import interactions
+
+        with self._kernel.activate():
+            await interactions.delete_interaction(self._kernel, interaction_id)
+
+    async def followups(
+        self,
+        *,
+        due_before: dt.datetime | str | None = None,
+        owner: str | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page[InteractionRecord]:
+        """Planned interactions, soonest due first (overdue included)."""
+        from sampark.core.services import interactions
+
+        with self._kernel.activate():
+            return await interactions.followups(
+                self._kernel, due_before=due_before, owner=owner, cursor=cursor, limit=limit
+            )

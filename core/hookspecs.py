@@ -1,0 +1,114 @@
+"""Every hook Sampark calls. Implementations take only the arguments they need.
+
+Collection hooks return a list (or a callable or awaitable giving one); the host merges
+the lists and names both plugins when two contribute the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("sampark")
+hookimpl = pluggy.HookimplMarker("sampark")
+
+
+# ---------------------------------------------------------------------------
+# Start-up
+# ---------------------------------------------------------------------------
+
+
+@hookspec(historic=True)
+def add_hookspecs(plugin_manager: pluggy.PluginManager) -> None:
+    """Add a plugin's own hookspecs, so other plugins can implement them."""
+
+
+@hookspec
+def startup(kernel: Any) -> None:
+    """Run once when a kernel has opened its database; may be async."""
+
+
+# ---------------------------------------------------------------------------
+# What the core records accept
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def custom_fields() -> list[Any]:
+    """Declare custom fields (``CustomFieldSpec``) on contacts or accounts."""
+
+
+@hookspec
+def interaction_kinds() -> list[str]:
+    """Name interaction kinds beyond call, email, meeting, note and message."""
+
+
+@hookspec
+def account_kinds() -> list[str]:
+    """Name account kinds beyond customer, supplier, partner, competitor, prospect, other."""
+
+
+# ---------------------------------------------------------------------------
+# Record events
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def validate_record(kernel: Any, entity: str, data: dict[str, Any], existing: Any) -> list[Any]:
+    """Check a record about to be written; return ``FieldError``s to refuse it."""
+
+
+@hookspec
+def record_saved(kernel: Any, entity: str, record: Any, created: bool) -> None:
+    """React to a record created or updated (after commit); may be async."""
+
+
+@hookspec
+def record_deleted(kernel: Any, entity: str, record: Any, soft: bool) -> None:
+    """React to a record deleted (``soft``: restorable) after commit; may be async."""
+
+
+# ---------------------------------------------------------------------------
+# Timeline and search
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def timeline_entries(kernel: Any, subject: Any, before: Any, limit: int) -> list[Any]:
+    """Give ``TimelineEntry``s for a contact or account older than ``before``, newest first."""
+
+
+@hookspec
+def search_sources(kernel: Any) -> list[Any]:
+    """Give ``SearchSource``s that the global search asks alongside contacts and accounts."""
+
+
+# ---------------------------------------------------------------------------
+# Faces: CLI, web routes, navigation and panels
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def register_commands(cli: Any) -> None:
+    """Add Click commands or groups to the ``sampark`` command."""
+
+
+@hookspec
+def register_routes(kernel: Any) -> list[Any]:
+    """Give Starlette routes, mounted under ``/<plugin label>/``."""
+
+
+@hookspec
+def nav_items(kernel: Any) -> list[Any]:
+    """Give ``NavItem``s for the web UI's navigation."""
+
+
+@hookspec
+def contact_panels(kernel: Any, contact: Any) -> list[Any]:
+    """Give ``Panel``s shown on a contact's page."""
+
+
+@hookspec
+def account_panels(kernel: Any, account: Any) -> list[Any]:
+    """Give ``Panel``s shown on an account's page."""

@@ -1,0 +1,215 @@
+"""The kernel: configuration, plugins and one database context, shared by every face."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import os
+from collections.abc import Generator, Iterable
+from dataclasses import replace
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.context import TortoiseContext
+
+from sampark.core import db
+from sampark.core.custom_fields import CustomFieldSpec, index_specs
+from sampark.core.errors import ConfigError
+from sampark.core.facades import Accounts, Contacts, Interactions, Links
+from sampark.core.plugins import PluginSet
+from sampark.core.records import Page, TimelineEntry
+from sampark.core.settings import Settings, load_settings
+
+CORE_INTERACTION_KINDS = ("call", "email", "meeting", "note", "message")
+CORE_ACCOUNT_KINDS = ("customer", "supplier", "partner", "competitor", "prospect", "other")
+
+
+class Sampark:
+    """One CRM: its settings, its plugins and its database connection.
+
+    Several kernels may live in one process (each owns its tortoise context); every
+    database call a kernel makes runs inside :meth:`activate`.
+    """
+
+    def __init__(self, settings: Settings, plugins: PluginSet | None = None) -> None:
+        self.settings = settings
+        self.plugins = plugins or PluginSet(settings.plugins, settings.plugin_tables)
+        self.hook = self.plugins.hook
+        self.custom_fields = self._custom_fields()
+        self.interaction_kinds = self._kinds(
+            CORE_INTERACTION_KINDS, settings.interaction_kinds, "interaction_kinds"
+        )
+        self.account_kinds = self._kinds(
+            CORE_ACCOUNT_KINDS, settings.account_kinds, "account_kinds"
+        )
+        self.tortoise_config = db.tortoise_config(settings.database_url, self.plugins.enabled)
+        self._context: TortoiseContext | None = None
+        self.contacts = Contacts(self)
+        self.accounts = Accounts(self)
+        self.links = Links(self)
+        self.interactions = Interactions(self)
+
+    # -- set-up -------------------------------------------------------------------------
+
+    def _custom_fields(self) -> dict[str, dict[str, CustomFieldSpec]]:
+        specs = list(self.settings.custom_fields)
+        for contribution in self.plugins.collect("custom_fields"):
+            spec = contribution.item
+            if not isinstance(spec, CustomFieldSpec):
+                raise ConfigError(
+                    f"plugin {contribution.plugin}: custom_fields must give CustomFieldSpec items"
+                )
+            specs.append(replace(spec, source=f"plugin {contribution.plugin}"))
+        try:
+            return index_specs(specs)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+
+    def _kinds(self, core: Iterable[str], configured: Iterable[str], hook: str) -> tuple[str, ...]:
+        kinds = list(core) + list(configured)
+        kinds += [c.item for c in self.plugins.collect(hook)]
+        return tuple(dict.fromkeys(kinds))
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgres``."""
+        return "postgres" if self.settings.database_url.startswith("postgres") else "sqlite"
+
+    async def start(self, *, migrate: bool = False, create_db: bool = False) -> Sampark:
+        """Connect; apply pending migrations if ``migrate``, else refuse an outdated schema."""
+        if self._context is not None:
+            return self
+        context = TortoiseContext()
+        with context:
+            await context.init(config=self.tortoise_config, _create_db=create_db)
+        self._context = context
+        try:
+            if migrate:
+                await self.migrate()
+            else:
+                pending = await self.pending_migrations()
+                if pending:
+                    raise ConfigError(
+                        f"the database needs {len(pending)} migration(s) "
+                        f"({', '.join(pending[:3])}{', …' if len(pending) > 3 else ''}): "
+                        "run `sampark migrate`"
+                    )
+            with self.activate():
+                await self.plugins.notify("startup", kernel=self)
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def close(self) -> None:
+        """Close the database connection; the kernel can be started again."""
+        if self._context is not None:
+            context, self._context = self._context, None
+            with context:
+                await context.close_connections()
+
+    async def __aenter__(self) -> Sampark:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @contextlib.contextmanager
+    def activate(self) -> Generator[None, None, None]:
+        """Make this kernel's database the one tortoise models use, for the block."""
+        if self._context is None:
+            raise RuntimeError("the kernel is not started: use `await sampark.open(...)`")
+        with self._context:
+            yield
+
+    @property
+    def connection(self) -> BaseDBAsyncClient:
+        """The raw tortoise connection, for SQL the ORM cannot express (use inside activate)."""
+        if self._context is None:
+            raise RuntimeError("the kernel is not started")
+        return self._context.db()
+
+    # -- migrations -----------------------------------------------------------------------
+
+    async def pending_migrations(self) -> list[str]:
+        with self.activate():
+            return await db.pending_migrations(self.connection, self.tortoise_config)
+
+    async def migrate(self, progress: db.Progress | None = None) -> list[str]:
+        """Apply pending migrations of core and the enabled plugins; return what ran."""
+        with self.activate():
+            return await db.apply_migrations(self.connection, self.tortoise_config, progress)
+
+    # -- cross-record views ---------------------------------------------------------------
+
+    def plugin_config(self, label: str) -> Any:
+        """The validated config object of an enabled plugin."""
+        return self.plugins.configs.get(label)
+
+    async def timeline(
+        self, subject: Any, *, cursor: str | None = None, limit: int = 50
+    ) -> Page[TimelineEntry]:
+        """A contact's or account's interactions and plugin entries, newest first.
+
+        ``subject`` is a ContactRecord or AccountRecord, or ``("contact", id)`` /
+        ``("account", id)``.
+        """
+        from sampark.core.services import timeline
+
+        with self.activate():
+            return await timeline.timeline(self, subject, cursor=cursor, limit=limit)
+
+    def _repr_html_(self) -> str:
+        plugins = ", ".join(self.plugins.enabled_labels) or "none"
+        database = html.escape(_redact(self.settings.database_url))
+        return (
+            "<table><caption>Sampark</caption>"
+            f"<tr><th>database</th><td>{database}</td></tr>"
+            f"<tr><th>plugins</th><td>{html.escape(plugins)}</td></tr></table>"
+        )
+
+    def __repr__(self) -> str:
+        plugins = ",".join(self.plugins.enabled_labels) or "-"
+        return f"<Sampark {_redact(self.settings.database_url)} plugins={plugins}>"
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+    return url
+
+
+class _Opener:
+    """What :func:`open` returns: await it, or use it with ``async with``."""
+
+    def __init__(self, kernel: Sampark, migrate: bool) -> None:
+        self._kernel = kernel
+        self._migrate = migrate
+
+    def __await__(self) -> Generator[Any, None, Sampark]:
+        return self._kernel.start(migrate=self._migrate).__await__()
+
+    async def __aenter__(self) -> Sampark:
+        return await self._kernel.start(migrate=self._migrate)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._kernel.close()
+
+
+def open(
+    source: str | os.PathLike[str] | None = None,
+    *,
+    plugins: list[str] | tuple[str, ...] | None = None,
+    migrate: bool = False,
+) -> _Opener:
+    """Open a CRM from a config file or a database URL.
+
+    ``crm = await sampark.open("sampark.toml")`` or ``async with sampark.open(url) as crm``.
+    ``plugins`` replaces the configured plugin list; ``migrate=True`` applies pending
+    migrations first (handy for a fresh SQLite file in a notebook).
+    """
+    settings = load_settings(source, plugins=plugins)
+    return _Opener(Sampark(settings), migrate)

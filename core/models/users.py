@@ -1,0 +1,16 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class User(Model):
+    """Someone who signs in, owns records and authors interactions."""
+
+    id = fields.IntField(primary_key=True)
+    username = fields.CharField(max_length=150, unique=True)
+    display_name = fields.CharField(max_length=200, default="")
+    email = fields.CharField(max_length=320, null=True)
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "core_user"

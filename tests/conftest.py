@@ -1,0 +1,124 @@
+"""Fixtures: a fresh, migrated database per test on SQLite and (when configured) PostgreSQL.
+
+Set SAMPARK_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run
+every database test on PostgreSQL too; each test gets a database of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from sampark.core.kernel import Sampark
+from sampark.core.settings import Settings
+
+POSTGRES_URL = os.environ.get("SAMPARK_TEST_POSTGRES_URL")
+_TEMPLATE_DB = f"sampark_tpl_{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never pick up the developer's own Sampark settings."""
+    for name in ("SAMPARK_CONFIG", "SAMPARK_DATABASE_URL", "SAMPARK_PLUGINS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def _admin_execute(*statements: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(_with_database(POSTGRES_URL, "postgres"))
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def _migrated_core(url: str) -> None:
+    kernel = Sampark(Settings(database_url=url))
+    await kernel.start(migrate=True, create_db=False)
+    await kernel.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with core migrated once; each test copies it."""
+    path = tmp_path_factory.mktemp("template") / "core.db"
+    asyncio.run(_migrated_core(f"sqlite://{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> AsyncIterator[str] | Any:
+    """A PostgreSQL database with core migrated once; each test clones it."""
+    if not POSTGRES_URL:
+        pytest.skip("SAMPARK_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")
+    asyncio.run(
+        _admin_execute(
+            f'DROP DATABASE IF EXISTS "{_TEMPLATE_DB}"', f'CREATE DATABASE "{_TEMPLATE_DB}"'
+        )
+    )
+    asyncio.run(_migrated_core(_with_database(POSTGRES_URL, _TEMPLATE_DB)))
+    yield _TEMPLATE_DB
+    asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{_TEMPLATE_DB}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A fresh database with core's migrations applied, on each engine."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "crm.db"
+        shutil.copy(template, path)
+        yield f"sqlite://{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"sampark_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield _with_database(POSTGRES_URL, name)
+    asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Settings for a test CRM: Indian phone numbers by default, no plugins."""
+    return Settings(database_url=database_url, phone_region="IN", currency="INR")
+
+
+KernelFactory = Callable[..., Awaitable[Sampark]]
+
+
+@pytest.fixture
+async def make_kernel(settings: Settings) -> AsyncIterator[KernelFactory]:
+    """Start kernels on the test database with settings overridden per call."""
+    started: list[Sampark] = []
+
+    async def make(**overrides: Any) -> Sampark:
+        kernel = Sampark(dataclasses.replace(settings, **overrides))
+        await kernel.start(migrate=True)
+        started.append(kernel)
+        return kernel
+
+    yield make
+    for kernel in started:
+        await kernel.close()
+
+
+@pytest.fixture
+async def crm(make_kernel: KernelFactory) -> Sampark:
+    """A started kernel with core only, on a fresh database."""
+    return await make_kernel()
