@@ -75,8 +75,18 @@ class Sampark:
         """``sqlite`` or ``postgres``."""
         return "postgres" if self.settings.database_url.startswith("postgres") else "sqlite"
 
-    async def start(self, *, migrate: bool = False, create_db: bool = False) -> Sampark:
-        """Connect; apply pending migrations if ``migrate``, else refuse an outdated schema."""
+    async def start(
+        self,
+        *,
+        migrate: bool = False,
+        create_db: bool = False,
+        progress: db.Progress | None = None,
+    ) -> Sampark:
+        """Connect; apply pending migrations if ``migrate``, else refuse an outdated schema.
+
+        ``progress(event, app_label, name)`` hears each migration start and finish;
+        ``create_db`` creates a missing PostgreSQL database first.
+        """
         if self._context is not None:
             return self
         context = TortoiseContext()
@@ -85,7 +95,7 @@ class Sampark:
         self._context = context
         try:
             if migrate:
-                await self.migrate()
+                await self.migrate(progress)
             else:
                 pending = await self.pending_migrations()
                 if pending:

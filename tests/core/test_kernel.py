@@ -1,0 +1,121 @@
+"""The kernel: opening, migrations, isolation between kernels, notebook display."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+import sampark
+from sampark.core.errors import ConfigError
+from sampark.core.kernel import Sampark, _redact
+from sampark.core.settings import Settings
+
+
+async def test_open_with_a_url_and_migrate_creates_a_usable_crm(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path}/fresh.db"
+    async with sampark.open(url, migrate=True) as crm:
+        assert crm.dialect == "sqlite"
+        assert await crm.pending_migrations() == []
+    assert (tmp_path / "fresh.db").exists()
+
+
+async def test_await_open_returns_a_started_kernel(tmp_path: Path) -> None:
+    crm = await sampark.open(f"sqlite://{tmp_path}/x.db", migrate=True)
+    try:
+        assert await crm.pending_migrations() == []
+    finally:
+        await crm.close()
+
+
+async def test_open_with_a_config_file_resolves_the_database_next_to_it(tmp_path: Path) -> None:
+    config = tmp_path / "sampark.toml"
+    config.write_text('database = "sqlite://crm.db"\nphone_region = "IN"\n', encoding="utf-8")
+    async with sampark.open(config, migrate=True) as crm:
+        assert crm.settings.database_url == f"sqlite://{tmp_path / 'crm.db'}"
+        assert crm.settings.phone_region == "IN"
+    assert (tmp_path / "crm.db").exists()
+
+
+async def test_an_unmigrated_database_is_refused_with_the_command_to_run(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"run `sampark migrate`"):
+        await sampark.open(f"sqlite://{tmp_path}/old.db")
+
+
+async def test_migrate_reports_progress_then_has_nothing_left(database_url: str) -> None:
+    kernel = Sampark(Settings(database_url=database_url))
+    await kernel.start()
+    try:
+        events: list[tuple[str, str, str]] = []
+        assert await kernel.migrate(progress=lambda *event: events.append(event)) == []
+        assert events == []
+    finally:
+        await kernel.close()
+
+
+async def test_a_fresh_database_migrates_with_progress_events(tmp_path: Path) -> None:
+    events: list[tuple[str, str, str]] = []
+    kernel = Sampark(Settings(database_url=f"sqlite://{tmp_path}/p.db"))
+    await kernel.start(migrate=True, progress=lambda *event: events.append(event))
+    await kernel.close()
+    assert events == [
+        ("apply_start", "core", "0001_initial"),
+        ("apply_done", "core", "0001_initial"),
+        ("apply_start", "core", "0002_search_and_indexes"),
+        ("apply_done", "core", "0002_search_and_indexes"),
+    ]
+
+
+async def test_two_kernels_in_one_process_keep_their_own_databases(
+    settings: Settings, tmp_path: Path
+) -> None:
+    first = Sampark(settings)
+    other_settings = dataclasses.replace(settings, database_url=f"sqlite://{tmp_path}/other.db")
+    second = Sampark(other_settings)
+    await first.start(migrate=True)
+    await second.start(migrate=True)
+    try:
+        with first.activate():
+            await first.connection.execute_query(
+                "INSERT INTO core_tag (name, key) VALUES ('first', 'first')"
+            )
+        with second.activate():
+            rows = await second.connection.execute_query_dict("SELECT name FROM core_tag")
+        assert rows == []
+        with first.activate():
+            rows = await first.connection.execute_query_dict("SELECT name FROM core_tag")
+        assert [row["name"] for row in rows] == ["first"]
+    finally:
+        await first.close()
+        await second.close()
+
+
+def test_using_a_kernel_before_it_starts_says_how(tmp_path: Path) -> None:
+    kernel = Sampark(Settings(database_url=f"sqlite://{tmp_path}/x.db"))
+    with pytest.raises(RuntimeError, match="sampark.open"), kernel.activate():
+        pass
+
+
+def test_the_kernel_shows_its_database_without_the_password() -> None:
+    url = "postgres://crm:secret@db.internal:5432/crm"
+    kernel = Sampark(Settings(database_url=url))
+    assert "secret" not in repr(kernel)
+    assert "secret" not in kernel._repr_html_()
+    assert _redact(url) == "postgres://crm:***@db.internal:5432/crm"
+
+
+def test_importing_sampark_has_no_side_effects(tmp_path: Path) -> None:
+    """No files, no database, no plugin code: importing only defines things."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sampark; "
+        "print(sorted(m for m in sys.modules if m.startswith(('sampark_', 'asyncpg', 'aiosqlite'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert out.stdout.strip() == "[]"
+    assert list(tmp_path.iterdir()) == []
