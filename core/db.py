@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.executor import MigrationExecutor
 
+from sampark.core.errors import ConfigError
 from sampark.core.manifest import PluginManifest
 
 CORE_APP = {"models": ["sampark.core.models"], "migrations": "sampark.core.migrations"}
 
 Progress = Callable[[str, str, str], object]
+
+# tortoise-orm keeps per-class query state (Model._meta.basequery, its executor cache) for
+# the engine that was initialised last, so one process can run kernels of one engine at a
+# time. Several kernels of the same engine (with different plugins or databases) are fine.
+_running_engines: Counter[str] = Counter()
+_last_engine: str | None = None
+
+
+def claim_engine(dialect: str) -> None:
+    """Reserve the process's models for ``dialect``; refuse while another engine is open."""
+    global _last_engine
+    others = [engine for engine, count in _running_engines.items() if count and engine != dialect]
+    if others:
+        raise ConfigError(
+            f"a {others[0]} kernel is open in this process: close it before opening a "
+            f"{dialect} one (tortoise-orm serves one database engine per process at a time)"
+        )
+    if _last_engine != dialect:
+        EXECUTOR_CACHE.clear()
+        _last_engine = dialect
+    _running_engines[dialect] += 1
+
+
+def release_engine(dialect: str) -> None:
+    _running_engines[dialect] -= 1
 
 
 def tortoise_config(database_url: str, manifests: Iterable[PluginManifest]) -> dict[str, Any]:

@@ -21,3 +21,10 @@ async def timeline_entries(kernel: Any, subject: Any, before: Any, limit: int) -
     from sampark.core.services.timeline import interaction_entries
 
     return await interaction_entries(kernel, subject, before, limit)
+
+
+@hookimpl
+def search_sources() -> list[Any]:
+    from sampark.core.services.global_search import core_sources
+
+    return core_sources()

@@ -17,7 +17,8 @@ from sampark.core.custom_fields import CustomFieldSpec, index_specs
 from sampark.core.errors import ConfigError
 from sampark.core.facades import Accounts, Contacts, Interactions, Links
 from sampark.core.plugins import PluginSet
-from sampark.core.records import Page, TimelineEntry
+from sampark.core.contributions import NavItem, Panel
+from sampark.core.records import AccountRecord, ContactRecord, Page, TimelineEntry
 from sampark.core.settings import Settings, load_settings
 
 CORE_INTERACTION_KINDS = ("call", "email", "meeting", "note", "message")
@@ -89,9 +90,14 @@ class Sampark:
         """
         if self._context is not None:
             return self
+        db.claim_engine(self.dialect)
         context = TortoiseContext()
-        with context:
-            await context.init(config=self.tortoise_config, _create_db=create_db)
+        try:
+            with context:
+                await context.init(config=self.tortoise_config, _create_db=create_db)
+        except BaseException:
+            db.release_engine(self.dialect)
+            raise
         self._context = context
         try:
             if migrate:
@@ -115,8 +121,11 @@ class Sampark:
         """Close the database connection; the kernel can be started again."""
         if self._context is not None:
             context, self._context = self._context, None
-            with context:
-                await context.close_connections()
+            try:
+                with context:
+                    await context.close_connections()
+            finally:
+                db.release_engine(self.dialect)
 
     async def __aenter__(self) -> Sampark:
         return await self.start()
@@ -168,6 +177,27 @@ class Sampark:
 
         with self.activate():
             return await timeline.timeline(self, subject, cursor=cursor, limit=limit)
+
+    async def search(self, query: str, *, limit_per_source: int = 10) -> dict[str, list[Any]]:
+        """Search contacts, accounts and every plugin's search source at once."""
+        from sampark.core.services.global_search import search_everything
+
+        with self.activate():
+            return await search_everything(self, query, limit_per_source=limit_per_source)
+
+    def nav_items(self) -> list[NavItem]:
+        """Navigation links from core and the enabled plugins, in display order."""
+        items = [c.item for c in self.plugins.collect("nav_items", kernel=self)]
+        return sorted(items, key=lambda item: (item.order, item.label))
+
+    async def panels(self, record: ContactRecord | AccountRecord) -> list[Panel]:
+        """Boxes plugins show on a contact's or an account's page, in display order."""
+        with self.activate():
+            if isinstance(record, ContactRecord):
+                found = await self.plugins.acollect("contact_panels", kernel=self, contact=record)
+            else:
+                found = await self.plugins.acollect("account_panels", kernel=self, account=record)
+        return sorted((c.item for c in found), key=lambda panel: (panel.order, panel.title))
 
     def _repr_html_(self) -> str:
         plugins = ", ".join(self.plugins.enabled_labels) or "none"

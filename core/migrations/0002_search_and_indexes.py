@@ -23,6 +23,7 @@ _INDEXES = [
     "CREATE INDEX core_address_account ON core_address (account_id)",
     "CREATE INDEX core_link_contact ON core_contact_account (contact_id)",
     "CREATE INDEX core_link_account ON core_contact_account (account_id)",
+    "CREATE UNIQUE INDEX core_link_once ON core_contact_account (contact_id, account_id, lower(role))",
     "CREATE INDEX core_contact_tag_by_tag ON core_contact_tag (tag_id, contact_id)",
     "CREATE INDEX core_account_tag_by_tag ON core_account_tag (tag_id, account_id)",
     "CREATE INDEX core_participant_interaction ON core_interaction_participant (interaction_id)",

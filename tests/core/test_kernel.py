@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -67,12 +68,10 @@ async def test_a_fresh_database_migrates_with_progress_events(tmp_path: Path) ->
     ]
 
 
-async def test_two_kernels_in_one_process_keep_their_own_databases(
-    settings: Settings, tmp_path: Path
-) -> None:
+async def test_two_kernels_in_one_process_keep_their_own_databases(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite://{tmp_path}/one.db")
     first = Sampark(settings)
-    other_settings = dataclasses.replace(settings, database_url=f"sqlite://{tmp_path}/other.db")
-    second = Sampark(other_settings)
+    second = Sampark(dataclasses.replace(settings, database_url=f"sqlite://{tmp_path}/two.db"))
     await first.start(migrate=True)
     await second.start(migrate=True)
     try:
@@ -119,3 +118,12 @@ def test_importing_sampark_has_no_side_effects(tmp_path: Path) -> None:
     )
     assert out.stdout.strip() == "[]"
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_kernels_of_two_engines_cannot_be_open_at_once(tmp_path: Path) -> None:
+    """tortoise-orm keeps per-engine query state on the model classes: say so, don't corrupt."""
+    if not os.environ.get("SAMPARK_TEST_POSTGRES_URL"):
+        pytest.skip("SAMPARK_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")
+    async with sampark.open(f"sqlite://{tmp_path}/a.db", migrate=True):
+        with pytest.raises(ConfigError, match="one database engine per process"):
+            await sampark.open(os.environ["SAMPARK_TEST_POSTGRES_URL"])

@@ -1,0 +1,216 @@
+"""A contact's or account's history: core's interactions merged with every plugin's entries.
+
+The timeline asks each plugin's ``timeline_entries(kernel, subject, before, limit)`` hook:
+
+* ``subject`` is a :class:`TimelineSubject`: ``subject.entity`` is ``"contact"`` or
+  ``"account"`` and ``subject.id`` the record's id (the record exists; it may be deleted).
+* ``before`` is None for the first page, else a :class:`TimelineKey` ``(at, source, ref)``:
+  the last entry already shown.
+* ``limit`` is how many entries to give at most.
+
+A plugin gives up to ``limit`` of its entries that come strictly after ``before`` in the
+timeline's order, newest first. The order is by ``(at, source, ref)`` descending, where
+``source`` is the plugin's label (the timeline sets it) and ``ref`` the entry's reference,
+compared as text (``"ticket:7"``). For one plugin that means: entries with ``at`` earlier
+than ``before.at``; at exactly ``before.at``, all of them if the plugin's label sorts before
+``before.source``, those with ``ref < before.ref`` if it is that source, none otherwise.
+``before.admits(entry)`` answers it for one entry; :func:`interaction_entries` does it in SQL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from sampark.core.errors import ConfigError, NotFoundError, ValidationError
+from sampark.core.models import Account, Contact
+from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
+from sampark.core.plugins import CORE_LABEL
+from sampark.core.records import AccountRecord, ContactRecord, Page, TimelineEntry
+from sampark.core.services.search import db_date, db_time, fetch, read_time
+
+if TYPE_CHECKING:
+    from sampark.core.kernel import Sampark
+
+_ENTITIES = {"contact": Contact, "account": Account}
+
+
+@dataclass(frozen=True)
+class TimelineSubject:
+    """Whose timeline is asked for: ``entity`` ("contact" or "account") and its ``id``."""
+
+    entity: str
+    id: int
+
+
+class TimelineKey(NamedTuple):
+    """A place on a timeline: the sort key ``(at, source, ref)`` of the last entry shown."""
+
+    at: dt.datetime
+    source: str
+    ref: str
+
+    def admits(self, entry: TimelineEntry) -> bool:
+        """Whether ``entry`` comes after this place, i.e. belongs on a later page."""
+        return (_utc(entry.at), entry.source, entry.ref) < (self.at, self.source, self.ref)
+
+
+def _sort_key(entry: TimelineEntry) -> tuple[dt.datetime, str, str]:
+    return (entry.at, entry.source, entry.ref)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+# ---------------------------------------------------------------------------
+# The merged timeline
+# ---------------------------------------------------------------------------
+
+
+async def resolve_subject(subject: Any) -> TimelineSubject:
+    """A TimelineSubject for a record or an ``("contact", id)`` pair; NotFoundError if missing."""
+    if isinstance(subject, ContactRecord):
+        resolved = TimelineSubject("contact", subject.id)
+    elif isinstance(subject, AccountRecord):
+        resolved = TimelineSubject("account", subject.id)
+    elif isinstance(subject, TimelineSubject):
+        resolved = subject
+    elif (
+        isinstance(subject, tuple | list)
+        and len(subject) == 2
+        and subject[0] in _ENTITIES
+        and isinstance(subject[1], int)
+        and not isinstance(subject[1], bool)
+    ):
+        resolved = TimelineSubject(subject[0], subject[1])
+    else:
+        raise ValidationError.single(
+            "subject", f"must be a contact, an account or ('contact', id) (got {subject!r})"
+        )
+    if not await _ENTITIES[resolved.entity].filter(id=resolved.id).exists():
+        raise NotFoundError(resolved.entity, resolved.id)
+    return resolved
+
+
+def _key_from_cursor(cursor: str) -> TimelineKey:
+    at, source, ref = decode_cursor(cursor, 3)
+    try:
+        moment = dt.datetime.fromisoformat(at) if isinstance(at, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None or not isinstance(source, str):
+        raise ValidationError.single("cursor", "is not a cursor this server gave out")
+    if not isinstance(ref, str):
+        raise ValidationError.single("cursor", "is not a cursor this server gave out")
+    return TimelineKey(_utc(moment), source, ref)
+
+
+def _entry(plugin: str, item: Any) -> TimelineEntry:
+    """The entry as the timeline keeps it: from its plugin, its time in UTC."""
+    if not isinstance(item, TimelineEntry):
+        raise ConfigError(
+            f"plugin {plugin}: timeline_entries must give TimelineEntry items "
+            f"(got {type(item).__name__})"
+        )
+    return dataclasses.replace(item, source=plugin, at=_utc(item.at))
+
+
+async def timeline(
+    kernel: Sampark, subject: Any, *, cursor: str | None = None, limit: int = 50
+) -> Page[TimelineEntry]:
+    """The subject's interactions and plugin entries, newest first, a page at a time."""
+    check_limit(limit)
+    resolved = await resolve_subject(subject)
+    before = _key_from_cursor(cursor) if cursor else None
+    contributions = await kernel.plugins.acollect(
+        "timeline_entries", kernel=kernel, subject=resolved, before=before, limit=limit + 1
+    )
+    entries = [_entry(c.plugin, c.item) for c in contributions]
+    if before is not None:
+        # A plugin that ignores `before` would repeat what the last page showed.
+        entries = [entry for entry in entries if before.admits(entry)]
+    entries.sort(key=_sort_key, reverse=True)
+    page = entries[:limit]
+    next_cursor = None
+    if len(entries) > limit:
+        last = page[-1]
+        next_cursor = encode_cursor(last.at.isoformat(), last.source, last.ref)
+    return Page(page, next_cursor)
+
+
+# ---------------------------------------------------------------------------
+# Core's own entries: interactions
+# ---------------------------------------------------------------------------
+
+_REF = "('interaction:' || CAST(i.id AS TEXT))"
+_SELECT = (
+    "SELECT i.id, i.kind, i.status, i.at, i.subject, i.body, i.outcome, i.direction "
+    "FROM core_interaction i WHERE i.deleted_at IS NULL AND i.id IN ({participating}) {older} "
+    f"ORDER BY i.at DESC, {_REF} DESC LIMIT ?"
+)
+_OF_CONTACT = "SELECT p.interaction_id FROM core_interaction_participant p WHERE p.contact_id = ?"
+_OF_ACCOUNT = (
+    "SELECT p.interaction_id FROM core_interaction_participant p WHERE p.account_id = ? "
+    "UNION SELECT p.interaction_id FROM core_interaction_participant p "
+    "JOIN core_contact_account l ON l.contact_id = p.contact_id "
+    "WHERE l.account_id = ? AND (l.start_date IS NULL OR l.start_date <= ?) "
+    "AND (l.end_date IS NULL OR l.end_date >= ?)"
+)
+
+
+def _older(conn: BaseDBAsyncClient, before: TimelineKey | None) -> tuple[str, list[Any]]:
+    """The SQL condition for core's interactions after ``before`` in timeline order."""
+    if before is None:
+        return "", []
+    at = db_time(conn, before.at)
+    if before.source > CORE_LABEL:
+        return "AND i.at <= ?", [at]
+    if before.source < CORE_LABEL:
+        return "AND i.at < ?", [at]
+    # The leading `at <=` lets the index bound the scan before the tie-break.
+    return f"AND i.at <= ? AND (i.at < ? OR {_REF} < ?)", [at, at, before.ref]
+
+
+def _title(row: dict[str, Any]) -> str:
+    if row["subject"]:
+        return row["subject"]
+    kind = str(row["kind"])
+    return f"{row['direction'].capitalize()} {kind}" if row["direction"] else kind.capitalize()
+
+
+async def interaction_entries(
+    kernel: Sampark, subject: TimelineSubject, before: TimelineKey | None, limit: int
+) -> list[TimelineEntry]:
+    """Core's timeline entries: the interactions the subject takes part in, newest first.
+
+    An account's timeline also shows the interactions of the contacts linked to it today
+    (links without dates, or whose dates include today).
+    """
+    conn = kernel.connection
+    if subject.entity == "contact":
+        participating, params = _OF_CONTACT, [subject.id]
+    else:
+        today = db_date(conn, dt.datetime.now(dt.UTC).date())
+        participating, params = _OF_ACCOUNT, [subject.id, subject.id, today, today]
+    older, older_params = _older(conn, before)
+    sql = _SELECT.format(participating=participating, older=older)
+    rows = await fetch(conn, sql, [*params, *older_params, limit])
+    return [
+        TimelineEntry(
+            at=_utc(read_time(row["at"])),
+            kind=row["kind"],
+            title=_title(row),
+            source=CORE_LABEL,
+            ref=f"interaction:{row['id']}",
+            body=row["body"] or row["outcome"] or "",
+            status=row["status"],
+        )
+        for row in rows
+    ]

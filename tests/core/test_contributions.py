@@ -1,0 +1,77 @@
+"""Global search, navigation and panels gather what core and plugins contribute."""
+
+from __future__ import annotations
+
+import pytest
+
+import sampark
+from sampark.core.contributions import NavItem, Panel, SearchHit, SearchSource
+from sampark.core.errors import ConfigError
+from sampark.core.kernel import Sampark
+
+
+class _Catalogue:
+    """A stand-in plugin: a search source of its own, a nav item and panels."""
+
+    @sampark.hookimpl
+    def search_sources(self) -> list[SearchSource]:
+        async def find_products(kernel: Sampark, query: str, limit: int) -> list[SearchHit]:
+            products = ["Masala chai", "Filter coffee", "Chai latte"]
+            hits = [p for p in products if query.lower() in p.lower()]
+            return [SearchHit("products", f"product:{p}", p) for p in hits[:limit]]
+
+        return [SearchSource("products", "Products", find_products)]
+
+    @sampark.hookimpl
+    def nav_items(self) -> list[NavItem]:
+        return [NavItem("Products", "/catalogue/", order=50)]
+
+    @sampark.hookimpl
+    async def contact_panels(self, contact) -> list[Panel]:
+        return [Panel("Orders", f"<p>No orders for {contact.display_name}</p>", order=5)]
+
+    @sampark.hookimpl
+    def account_panels(self, account) -> list[Panel]:
+        return [Panel("Price list", f"<p>{account.name}: standard</p>")]
+
+
+@pytest.fixture
+async def crm_with_catalogue(crm: Sampark) -> Sampark:
+    crm.plugins.pm.register(_Catalogue(), name="catalogue")
+    return crm
+
+
+async def test_global_search_asks_core_and_plugin_sources(crm_with_catalogue: Sampark) -> None:
+    crm = crm_with_catalogue
+    asha = await crm.contacts.create(first_name="Asha", last_name="Chaiwala")
+    await crm.accounts.create(name="Chai Point", kinds=["supplier"])
+    results = await crm.search("chai")
+    assert list(results) == ["contacts", "accounts", "products"]
+    assert [hit.ref for hit in results["contacts"]] == [f"contact:{asha.id}"]
+    assert [hit.title for hit in results["accounts"]] == ["Chai Point"]
+    assert [hit.title for hit in results["products"]] == ["Masala chai", "Chai latte"]
+
+
+async def test_two_sources_with_one_name_are_refused_naming_both(crm: Sampark) -> None:
+    class Clash:
+        @sampark.hookimpl
+        def search_sources(self) -> list[SearchSource]:
+            async def nothing(kernel: Sampark, query: str, limit: int) -> list[SearchHit]:
+                return []
+
+            return [SearchSource("contacts", "Contacts again", nothing)]
+
+    crm.plugins.pm.register(Clash(), name="clash")
+    with pytest.raises(ConfigError, match="both plugin core and plugin clash"):
+        await crm.search("x")
+
+
+async def test_nav_items_and_panels_come_in_display_order(crm_with_catalogue: Sampark) -> None:
+    crm = crm_with_catalogue
+    assert [item.label for item in crm.nav_items()] == ["Products"]
+    contact = await crm.contacts.create(first_name="रमेश")
+    panels = await crm.panels(contact)
+    assert [panel.title for panel in panels] == ["Orders"]
+    assert "रमेश" in panels[0].html
+    account = await crm.accounts.create(name="Acme")
+    assert [panel.title for panel in await crm.panels(account)] == ["Price list"]
