@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.context import TortoiseContext
+from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.executor import MigrationExecutor
 
 from sampark.core.errors import ConfigError
@@ -16,6 +20,9 @@ from sampark.core.manifest import PluginManifest
 CORE_APP = {"models": ["sampark.core.models"], "migrations": "sampark.core.migrations"}
 
 Progress = Callable[[str, str, str], object]
+
+# PostgreSQL's SQLSTATE for "database does not exist".
+_MISSING_DATABASE = "3D000"
 
 # tortoise-orm keeps per-class query state (Model._meta.basequery, its executor cache) for
 # the engine that was initialised last, so one process can run kernels of one engine at a
@@ -59,6 +66,51 @@ def tortoise_config(database_url: str, manifests: Iterable[PluginManifest]) -> d
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def open_context(
+    config: dict[str, Any], *, create_db: bool = False, progress: Progress | None = None
+) -> TortoiseContext:
+    """A tortoise context connected to the configured database.
+
+    ``create_db`` creates a missing PostgreSQL database (tortoise's own flag fails when the
+    database exists, so it is only passed once the server has said the database is missing).
+    """
+    _check_sqlite_folder(config["connections"]["default"])
+    context = TortoiseContext()
+    with context:
+        await context.init(config=config)
+        if not create_db:
+            return context
+        try:
+            await context.db().execute_query("SELECT 1")
+            return context
+        except DBConnectionError as exc:
+            if not is_missing_database(exc):
+                raise
+            await context.close_connections()
+    if progress is not None:
+        progress("create_database", "", urlsplit(config["connections"]["default"]).path.lstrip("/"))
+    context = TortoiseContext()
+    with context:
+        await context.init(config=config, _create_db=True)
+    return context
+
+
+def is_missing_database(exc: BaseException) -> bool:
+    """True when connecting failed only because the PostgreSQL database does not exist yet."""
+    cause = exc.__cause__ or exc.__context__
+    return isinstance(exc, DBConnectionError) and (
+        getattr(cause, "sqlstate", None) == _MISSING_DATABASE
+    )
+
+
+def _check_sqlite_folder(url: str) -> None:
+    """Refuse a SQLite file in a missing folder before aiosqlite tries (and fails noisily)."""
+    if url.startswith("sqlite://") and not url.startswith("sqlite://:memory:"):
+        folder = Path(url.removeprefix("sqlite://").partition("?")[0]).parent
+        if not folder.is_dir():
+            raise ConfigError(f"cannot open the database {url}: folder {folder} does not exist")
 
 
 def _apps_with_migrations(config: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -23,7 +23,7 @@ async def timeline_entries(kernel: Any, subject: Any, before: Any, limit: int) -
     return await interaction_entries(kernel, subject, before, limit)
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def search_sources() -> list[Any]:
     from sampark.core.services.global_search import core_sources
 

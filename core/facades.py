@@ -17,6 +17,7 @@ from sampark.core.records import (
     LinkRecord,
     Page,
 )
+from sampark.core.services import accounts, bulk, contacts, interactions, links
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -35,14 +36,10 @@ class Contacts(_Facade):
     """People: ``await crm.contacts.create(first_name="Asha", emails=["asha@example.in"])``."""
 
     async def create(self, data: Mapping[str, Any] | None = None, **fields: Any) -> ContactRecord:
-        from sampark.core.services import contacts
-
         with self._kernel.activate():
             return await contacts.create_contact(self._kernel, _merge(data, fields))
 
     async def get(self, contact_id: int, *, include_deleted: bool = False) -> ContactRecord:
-        from sampark.core.services import contacts
-
         with self._kernel.activate():
             return await contacts.get_contact(
                 self._kernel, contact_id, include_deleted=include_deleted
@@ -61,8 +58,6 @@ class Contacts(_Facade):
         With ``version``, the update is refused (StaleRecordError) if the contact has
         changed since that version was read.
         """
-        from sampark.core.services import contacts
-
         with self._kernel.activate():
             return await contacts.update_contact(
                 self._kernel, contact_id, _merge(data, fields), expected_version=version
@@ -70,14 +65,10 @@ class Contacts(_Facade):
 
     async def delete(self, contact_id: int) -> None:
         """Soft-delete: hidden from lists and search, restorable."""
-        from sampark.core.services import contacts
-
         with self._kernel.activate():
             await contacts.delete_contact(self._kernel, contact_id)
 
     async def restore(self, contact_id: int) -> ContactRecord:
-        from sampark.core.services import contacts
-
         with self._kernel.activate():
             return await contacts.restore_contact(self._kernel, contact_id)
 
@@ -91,8 +82,6 @@ class Contacts(_Facade):
         limit: int = 50,
     ) -> Page[ContactRecord]:
         """Contacts sorted by name, a page at a time (keyset pagination)."""
-        from sampark.core.services import contacts
-
         with self._kernel.activate():
             return await contacts.list_contacts(
                 self._kernel, tag=tag, owner=owner, deleted=deleted, cursor=cursor, limit=limit
@@ -100,8 +89,6 @@ class Contacts(_Facade):
 
     async def search(self, query: str, *, limit: int = 20) -> Page[ContactRecord]:
         """Find contacts by any part of a name, email, phone number (any format) or tag."""
-        from sampark.core.services import contacts
-
         with self._kernel.activate():
             return await contacts.search_contacts(self._kernel, query, limit=limit)
 
@@ -109,8 +96,6 @@ class Contacts(_Facade):
         self, rows: Iterable[Mapping[str, Any]], *, batch_size: int = 5000
     ) -> int:
         """Validate and insert many contacts in one transaction; all or nothing."""
-        from sampark.core.services import bulk
-
         with self._kernel.activate():
             return await bulk.import_contacts(self._kernel, rows, batch_size=batch_size)
 
@@ -119,14 +104,10 @@ class Accounts(_Facade):
     """Organisations: ``await crm.accounts.create(name="Acme", kinds=["customer"])``."""
 
     async def create(self, data: Mapping[str, Any] | None = None, **fields: Any) -> AccountRecord:
-        from sampark.core.services import accounts
-
         with self._kernel.activate():
             return await accounts.create_account(self._kernel, _merge(data, fields))
 
     async def get(self, account_id: int, *, include_deleted: bool = False) -> AccountRecord:
-        from sampark.core.services import accounts
-
         with self._kernel.activate():
             return await accounts.get_account(
                 self._kernel, account_id, include_deleted=include_deleted
@@ -140,22 +121,16 @@ class Accounts(_Facade):
         version: int | None = None,
         **fields: Any,
     ) -> AccountRecord:
-        from sampark.core.services import accounts
-
         with self._kernel.activate():
             return await accounts.update_account(
                 self._kernel, account_id, _merge(data, fields), expected_version=version
             )
 
     async def delete(self, account_id: int) -> None:
-        from sampark.core.services import accounts
-
         with self._kernel.activate():
             await accounts.delete_account(self._kernel, account_id)
 
     async def restore(self, account_id: int) -> AccountRecord:
-        from sampark.core.services import accounts
-
         with self._kernel.activate():
             return await accounts.restore_account(self._kernel, account_id)
 
@@ -169,8 +144,6 @@ class Accounts(_Facade):
         cursor: str | None = None,
         limit: int = 50,
     ) -> Page[AccountRecord]:
-        from sampark.core.services import accounts
-
         with self._kernel.activate():
             return await accounts.list_accounts(
                 self._kernel,
@@ -183,8 +156,6 @@ class Accounts(_Facade):
             )
 
     async def search(self, query: str, *, limit: int = 20) -> Page[AccountRecord]:
-        from sampark.core.services import accounts
-
         with self._kernel.activate():
             return await accounts.search_accounts(self._kernel, query, limit=limit)
 
@@ -202,8 +173,6 @@ class Links(_Facade):
         start_date: dt.date | str | None = None,
         end_date: dt.date | str | None = None,
     ) -> LinkRecord:
-        from sampark.core.services import links
-
         with self._kernel.activate():
             return await links.link_contact(
                 self._kernel,
@@ -216,20 +185,14 @@ class Links(_Facade):
             )
 
     async def delete(self, link_id: int) -> None:
-        from sampark.core.services import links
-
         with self._kernel.activate():
             await links.unlink(self._kernel, link_id)
 
     async def of_contact(self, contact_id: int) -> Page[LinkRecord]:
-        from sampark.core.services import links
-
         with self._kernel.activate():
             return await links.links_of_contact(self._kernel, contact_id)
 
     async def of_account(self, account_id: int) -> Page[LinkRecord]:
-        from sampark.core.services import links
-
         with self._kernel.activate():
             return await links.links_of_account(self._kernel, account_id)
 
@@ -239,14 +202,10 @@ class Interactions(_Facade):
 
     async def log(self, data: Mapping[str, Any] | None = None, **fields: Any) -> InteractionRecord:
         """Record an interaction. ``status="planned"`` with ``due_at`` plans a follow-up."""
-        from sampark.core.services import interactions
-
         with self._kernel.activate():
             return await interactions.log_interaction(self._kernel, _merge(data, fields))
 
     async def get(self, interaction_id: int) -> InteractionRecord:
-        from sampark.core.services import interactions
-
         with self._kernel.activate():
             return await interactions.get_interaction(self._kernel, interaction_id)
 
@@ -258,8 +217,6 @@ class Interactions(_Facade):
         occurred_at: dt.datetime | str | None = None,
     ) -> InteractionRecord:
         """Mark a planned interaction done (now, unless ``occurred_at`` says when)."""
-        from sampark.core.services import interactions
-
         with self._kernel.activate():
             return await interactions.complete_interaction(
                 self._kernel, interaction_id, outcome=outcome, occurred_at=occurred_at
@@ -273,16 +230,12 @@ class Interactions(_Facade):
         version: int | None = None,
         **fields: Any,
     ) -> InteractionRecord:
-        from sampark.core.services import interactions
-
         with self._kernel.activate():
             return await interactions.update_interaction(
                 self._kernel, interaction_id, _merge(data, fields), expected_version=version
             )
 
     async def delete(self, interaction_id: int) -> None:
-        from sampark.core.services import interactions
-
         with self._kernel.activate():
             await interactions.delete_interaction(self._kernel, interaction_id)
 
@@ -295,8 +248,6 @@ class Interactions(_Facade):
         limit: int = 50,
     ) -> Page[InteractionRecord]:
         """Planned interactions, soonest due first (overdue included)."""
-        from sampark.core.services import interactions
-
         with self._kernel.activate():
             return await interactions.followups(
                 self._kernel, due_before=due_before, owner=owner, cursor=cursor, limit=limit

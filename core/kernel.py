@@ -10,16 +10,16 @@ from dataclasses import replace
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.context import TortoiseContext
+from tortoise.context import TortoiseContext, _current_context
 
 from sampark.core import db
+from sampark.core.contributions import NavItem, Panel
 from sampark.core.custom_fields import CustomFieldSpec, index_specs
 from sampark.core.errors import ConfigError
 from sampark.core.facades import Accounts, Contacts, Interactions, Links
 from sampark.core.plugins import PluginSet
-from sampark.core.contributions import NavItem, Panel
 from sampark.core.records import AccountRecord, ContactRecord, Page, TimelineEntry
-from sampark.core.settings import Settings, load_settings
+from sampark.core.settings import Settings, load_settings, redact_url
 
 CORE_INTERACTION_KINDS = ("call", "email", "meeting", "note", "message")
 CORE_ACCOUNT_KINDS = ("customer", "supplier", "partner", "competitor", "prospect", "other")
@@ -85,20 +85,19 @@ class Sampark:
     ) -> Sampark:
         """Connect; apply pending migrations if ``migrate``, else refuse an outdated schema.
 
-        ``progress(event, app_label, name)`` hears each migration start and finish;
-        ``create_db`` creates a missing PostgreSQL database first.
+        ``progress(event, app_label, name)`` hears each migration start and finish (and
+        ``create_database`` when ``create_db`` creates a missing PostgreSQL database).
         """
         if self._context is not None:
             return self
         db.claim_engine(self.dialect)
-        context = TortoiseContext()
         try:
-            with context:
-                await context.init(config=self.tortoise_config, _create_db=create_db)
+            self._context = await db.open_context(
+                self.tortoise_config, create_db=create_db, progress=progress
+            )
         except BaseException:
             db.release_engine(self.dialect)
             raise
-        self._context = context
         try:
             if migrate:
                 await self.migrate(progress)
@@ -138,8 +137,13 @@ class Sampark:
         """Make this kernel's database the one tortoise models use, for the block."""
         if self._context is None:
             raise RuntimeError("the kernel is not started: use `await sampark.open(...)`")
-        with self._context:
+        # A token of our own, not TortoiseContext.__enter__'s single shared one, so many
+        # tasks (concurrent requests, gather) can use one kernel at once.
+        token = _current_context.set(self._context)
+        try:
             yield
+        finally:
+            _current_context.reset(token)
 
     @property
     def connection(self) -> BaseDBAsyncClient:
@@ -201,7 +205,7 @@ class Sampark:
 
     def _repr_html_(self) -> str:
         plugins = ", ".join(self.plugins.enabled_labels) or "none"
-        database = html.escape(_redact(self.settings.database_url))
+        database = html.escape(redact_url(self.settings.database_url))
         return (
             "<table><caption>Sampark</caption>"
             f"<tr><th>database</th><td>{database}</td></tr>"
@@ -210,16 +214,7 @@ class Sampark:
 
     def __repr__(self) -> str:
         plugins = ",".join(self.plugins.enabled_labels) or "-"
-        return f"<Sampark {_redact(self.settings.database_url)} plugins={plugins}>"
-
-
-def _redact(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        credentials, host = rest.rsplit("@", 1)
-        user = credentials.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
-    return url
+        return f"<Sampark {redact_url(self.settings.database_url)} plugins={plugins}>"
 
 
 class _Opener:

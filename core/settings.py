@@ -238,3 +238,13 @@ def normalise_database_url(url: str, base_dir: Path) -> str:
         f"database: unsupported database URL {url!r} "
         "(use sqlite:///path/to/file.db or postgres://user@host/dbname)"
     )
+
+
+def redact_url(url: str) -> str:
+    """The database URL with its password replaced by ***, for messages and displays."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+    return url

@@ -7,3 +7,13 @@ import click
 
 def register_core_commands(cli: click.Group) -> None:
     """Attach every core command group to the root ``sampark`` command."""
+    from sampark.core.commands import accounts, contacts, interactions, plugins, setup
+
+    for command in (
+        *setup.COMMANDS,
+        plugins.plugins,
+        contacts.contacts,
+        accounts.accounts,
+        *interactions.COMMANDS,
+    ):
+        cli.add_command(command)

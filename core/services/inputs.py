@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -37,7 +37,14 @@ COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS) | {
     "UM",
 }
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-_HOST_LABEL = re.compile(r"^(?!-)[^\W_](?:[\w-]*[^\W_])?$")
+_HOST_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
+_PARSE_PROBLEMS = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
+    phonenumbers.NumberParseException.NOT_A_NUMBER: "no digits to dial",
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: "too short",
+    phonenumbers.NumberParseException.TOO_LONG: "too long",
+}
 _TAG_MAX = 100
 _LABEL_MAX = 50
 
@@ -157,16 +164,20 @@ def _phone(value: Any, region: str | None, where: str) -> PhoneRecord:
     original = _text(value, where, 64)
     if not original:
         raise _Field(where, "is required")
-    if region is None and not original.lstrip().startswith(("+", "00")):
+    if region is None and not original.startswith(("+", "00")):
         raise _Field(
             where,
             f"{original!r} has no country code: write it as +<country code> … "
             "or set phone_region in the settings",
         )
+    # Without a home region, a leading 00 can only be the international prefix.
+    international = region is None and original.startswith("00")
+    text = "+" + original[2:] if international else original
     try:
-        parsed = phonenumbers.parse(original, region)
+        parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        raise _Field(where, f"not a phone number ({exc._msg})") from None
+        reason = _PARSE_PROBLEMS.get(exc.error_type, "not understood")
+        raise _Field(where, f"{original!r} is not a phone number ({reason})") from None
     if not phonenumbers.is_valid_number(parsed):
         hint = f" for region {region}" if region and not original.startswith("+") else ""
         raise _Field(where, f"{original!r} is not a valid phone number{hint}")
@@ -240,15 +251,23 @@ def _website(value: Any, where: str) -> str:
     if "://" not in text:
         text = f"https://{text}"
     parts = urlsplit(text)
-    host = parts.hostname or ""
-    labels = host.split(".")
     if parts.scheme.lower() not in ("http", "https"):
         raise _Field(where, f"must be an http or https address (got {value!r})")
-    if len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
+    if not _looks_like_host(parts.hostname or ""):
         raise _Field(where, f"must be a web address such as example.in (got {value!r})")
     if len(text) > 500:
         raise _Field(where, "must be at most 500 characters")
     return text
+
+
+def _looks_like_host(host: str) -> bool:
+    """A dotted name of valid labels; names in any script are checked in their IDNA form."""
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.split(".")
+    return len(labels) >= 2 and all(_HOST_LABEL.match(label) for label in labels)
 
 
 def _parent_id(value: Any, where: str) -> int | None:
@@ -289,9 +308,7 @@ def _entry(
         return None
     unknown = [key for key in item if key not in allowed]
     for key in unknown:
-        errors.append(
-            FieldError(f"{where}.{key}", f"unknown field (known: {', '.join(allowed)})")
-        )
+        errors.append(FieldError(f"{where}.{key}", f"unknown field (known: {', '.join(allowed)})"))
     return None if unknown else dict(item)
 
 
@@ -319,8 +336,6 @@ def _one_primary(items: list[T], name: str, errors: list[FieldError]) -> list[T]
 
 
 def _with_primary(item: T) -> T:
-    from dataclasses import replace
-
     return replace(item, primary=True)  # type: ignore[type-var]
 
 
@@ -434,20 +449,19 @@ def _tags(value: Any, errors: list[FieldError]) -> tuple[str, ...]:
 
 
 def _kinds(value: Any, allowed: tuple[str, ...], errors: list[FieldError]) -> tuple[str, ...]:
+    by_key = {kind.casefold(): kind for kind in allowed}
     kinds: list[str] = []
     for index, item in enumerate(_items(value, "kinds")):
         where = f"kinds[{index}]"
         try:
-            kind = _text(item, where, 50).lower()
+            known = by_key.get(_text(item, where, 50).casefold())
         except _Field as exc:
             errors.append(exc.error)
             continue
-        if kind not in allowed:
-            errors.append(
-                FieldError(where, f"must be one of {', '.join(allowed)} (got {item!r})")
-            )
-        elif kind not in kinds:
-            kinds.append(kind)
+        if known is None:
+            errors.append(FieldError(where, f"must be one of {', '.join(allowed)} (got {item!r})"))
+        elif known not in kinds:
+            kinds.append(known)
     return tuple(kinds)
 
 
@@ -470,7 +484,7 @@ def _custom(
 
 
 def default_display_name(first_name: str, last_name: str, emails: tuple[EmailRecord, ...]) -> str:
-    """"First Last" in any script, else the primary email; empty if the contact has neither."""
+    """The name shown: "first last" in any script, else the primary email, else empty."""
     name = " ".join(part for part in (first_name, last_name) if part)
     if name:
         return name
@@ -480,13 +494,17 @@ def default_display_name(first_name: str, last_name: str, emails: tuple[EmailRec
     return emails[0].email if emails else ""
 
 
-def _unknown_keys(data: Mapping[str, Any], known: tuple[str, ...], errors: list[FieldError]):
+def _unknown_keys(
+    data: Mapping[str, Any], known: tuple[str, ...], errors: list[FieldError]
+) -> None:
     for key in data:
         if key not in known:
             errors.append(FieldError(str(key), f"unknown field (known: {', '.join(known)})"))
 
 
-def _cleaners(kernel: Sampark, entity: str, require_all: bool, errors: list[FieldError]):
+def _cleaners(
+    kernel: Sampark, entity: str, require_all: bool, errors: list[FieldError]
+) -> dict[str, Callable[[Any], Any]]:
     """One cleaner per input key; each appends its errors and returns the clean value."""
     region = kernel.settings.phone_region
     specs = kernel.custom_fields.get(entity, {})
@@ -504,11 +522,21 @@ def _cleaners(kernel: Sampark, entity: str, require_all: bool, errors: list[Fiel
     def names(max_length: int) -> Callable[[Any, str], str]:
         return lambda value, where: _text(value, where, max_length, nfc=True)
 
+    def listed(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def clean(value: Any) -> Any:
+            try:
+                return fn(value)
+            except _Field as exc:
+                errors.append(exc.error)
+                return ()
+
+        return clean
+
     cleaners: dict[str, Callable[[Any], Any]] = {
-        "emails": lambda value: _emails(value, errors),
-        "phones": lambda value: _phones(value, region, errors),
-        "addresses": lambda value: _addresses(value, errors),
-        "tags": lambda value: _tags(value, errors),
+        "emails": listed(lambda value: _emails(value, errors)),
+        "phones": listed(lambda value: _phones(value, region, errors)),
+        "addresses": listed(lambda value: _addresses(value, errors)),
+        "tags": listed(lambda value: _tags(value, errors)),
         "notes": single(lambda value, where: _text(value, where), "notes"),
         "owner": single(_owner, "owner"),
         "custom": lambda value: _custom(value, specs, require_all, errors),
@@ -524,7 +552,7 @@ def _cleaners(kernel: Sampark, entity: str, require_all: bool, errors: list[Fiel
     else:
         cleaners.update(
             name=single(names(400), "name"),
-            kinds=lambda value: _kinds(value, kernel.account_kinds, errors),
+            kinds=listed(lambda value: _kinds(value, kernel.account_kinds, errors)),
             website=single(_website, "website"),
             registration_number=single(
                 lambda value, where: _text(value, where, 100), "registration_number"
@@ -605,3 +633,25 @@ def clean_account_changes(kernel: Sampark, data: Mapping[str, Any]) -> dict[str,
     if errors:
         raise ValidationError(errors)
     return values
+
+
+def input_fields(cleaned: ContactInput | AccountInput) -> dict[str, Any]:
+    """A cleaned input as a plain dict (the shape plugins' ``validate_record`` gets)."""
+    return {name: getattr(cleaned, name) for name in cleaned.__dataclass_fields__}
+
+
+async def validate_with_plugins(
+    kernel: Sampark, entity: str, data: dict[str, Any], existing: Any
+) -> None:
+    """Ask every plugin's ``validate_record``; their FieldErrors refuse the write together."""
+    contributions = await kernel.plugins.acollect(
+        "validate_record", kernel=kernel, entity=entity, data=data, existing=existing
+    )
+    errors = [
+        item.item
+        if isinstance(item.item, FieldError)
+        else FieldError(f"plugin {item.plugin}", str(item.item))
+        for item in contributions
+    ]
+    if errors:
+        raise ValidationError(errors)

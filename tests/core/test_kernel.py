@@ -10,8 +10,8 @@ import pytest
 
 import sampark
 from sampark.core.errors import ConfigError
-from sampark.core.kernel import Sampark, _redact
-from sampark.core.settings import Settings
+from sampark.core.kernel import Sampark
+from sampark.core.settings import Settings, redact_url
 
 
 async def test_open_with_a_url_and_migrate_creates_a_usable_crm(tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ async def test_two_kernels_in_one_process_keep_their_own_databases(tmp_path: Pat
 
 def test_using_a_kernel_before_it_starts_says_how(tmp_path: Path) -> None:
     kernel = Sampark(Settings(database_url=f"sqlite://{tmp_path}/x.db"))
-    with pytest.raises(RuntimeError, match="sampark.open"), kernel.activate():
+    with pytest.raises(RuntimeError, match=r"sampark\.open"), kernel.activate():
         pass
 
 
@@ -101,7 +101,7 @@ def test_the_kernel_shows_its_database_without_the_password() -> None:
     kernel = Sampark(Settings(database_url=url))
     assert "secret" not in repr(kernel)
     assert "secret" not in kernel._repr_html_()
-    assert _redact(url) == "postgres://crm:***@db.internal:5432/crm"
+    assert redact_url(url) == "postgres://crm:***@db.internal:5432/crm"
 
 
 def test_importing_sampark_has_no_side_effects(tmp_path: Path) -> None:
@@ -110,8 +110,8 @@ def test_importing_sampark_has_no_side_effects(tmp_path: Path) -> None:
     import sys
 
     code = (
-        "import sys, sampark; "
-        "print(sorted(m for m in sys.modules if m.startswith(('sampark_', 'asyncpg', 'aiosqlite'))))"
+        "import sys, sampark; prefixes = ('sampark_', 'asyncpg', 'aiosqlite'); "
+        "print(sorted(m for m in sys.modules if m.startswith(prefixes)))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
@@ -127,3 +127,13 @@ async def test_kernels_of_two_engines_cannot_be_open_at_once(tmp_path: Path) -> 
     async with sampark.open(f"sqlite://{tmp_path}/a.db", migrate=True):
         with pytest.raises(ConfigError, match="one database engine per process"):
             await sampark.open(os.environ["SAMPARK_TEST_POSTGRES_URL"])
+
+
+async def test_one_kernel_serves_many_tasks_at_once(crm: Sampark) -> None:
+    """Concurrent requests share one kernel; each task activates it on its own."""
+    import asyncio
+
+    created = await asyncio.gather(*(crm.contacts.create(first_name=f"P{i}") for i in range(8)))
+    assert len({contact.id for contact in created}) == 8
+    page = await crm.contacts.list(limit=50)
+    assert len(page) == 8
