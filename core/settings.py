@@ -44,11 +44,13 @@ class Settings:
     path: Path | None = None
 
 
-def find_config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+def find_config_path(
+    explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+) -> Path:
     """The config file to use: the one given, else ``$SAMPARK_CONFIG``, else ./sampark.toml."""
     if explicit is not None:
         return Path(explicit)
-    env_path = os.environ.get("SAMPARK_CONFIG")
+    env_path = (os.environ if env is None else env).get("SAMPARK_CONFIG")
     return Path(env_path) if env_path else Path.cwd() / CONFIG_FILENAME
 
 
@@ -69,7 +71,7 @@ def load_settings(
         path = None
         base_dir = Path.cwd()
     else:
-        path = find_config_path(source).resolve()
+        path = find_config_path(source, env).resolve()
         explicit = source is not None or bool(env.get("SAMPARK_CONFIG"))
         if path.exists():
             raw = _read_toml(path)

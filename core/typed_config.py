@@ -18,7 +18,13 @@ def build_config(schema: type[T], table: Mapping[str, Any], where: str) -> T:
     """Return ``schema(**table)`` after checking every key and value; ``where`` prefixes errors."""
     if not dataclasses.is_dataclass(schema):
         raise TypeError(f"{where}: config schema must be a dataclass")
-    hints = typing.get_type_hints(schema)
+    try:
+        hints = typing.get_type_hints(schema)
+    except NameError as exc:
+        raise TypeError(
+            f"{where}: config schema {schema.__name__} must be defined at module level "
+            f"so its type hints resolve ({exc})"
+        ) from None
     fields = {f.name: f for f in dataclasses.fields(schema) if f.init}
     unknown = sorted(set(table) - set(fields))
     if unknown:

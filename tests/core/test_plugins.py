@@ -641,7 +641,9 @@ async def test_two_kernels_with_different_plugins_do_not_see_each_other(
         "Namaste, Chitra!",
     ]
     assert sorted(c.display_name for c in await plain_crm.contacts.list()) == ["Bela", "Ravi"]
-    assert ravi.id is not None
+    # Ids are per database: each kernel reads its own row even where the ids coincide.
+    assert (await hello_crm.contacts.get(asha.id)).display_name == "Asha"
+    assert (await plain_crm.contacts.get(ravi.id)).display_name == "Ravi"
 
 
 # -- the CLI ---------------------------------------------------------------------------------
@@ -686,8 +688,17 @@ def test_hello_list_shows_the_greetings_and_disappears_when_disabled(
     on = str(write_config(tmp_path, database_url, hello=True))
     off = str(write_config(tmp_path, database_url, hello=False))
 
+    # Switched on in the config but not migrated yet: commands say what to run.
+    unmigrated = run_cli("--config", on, "hello", "list")
+    assert unmigrated.exit_code == 1
+    assert "hello.0001_initial" in unmigrated.output
+    assert "run `sampark migrate`" in unmigrated.output
+    migrated = run_cli("--config", on, "migrate")
+    assert migrated.exit_code == 0, migrated.output
+    assert "applying hello.0001_initial … done" in migrated.output
+
     async def add_contacts() -> list[int]:
-        async with sampark.open(on, migrate=True) as crm:
+        async with sampark.open(on) as crm:
             made = [await crm.contacts.create(first_name=name) for name in ("Asha", "Ravi")]
             return [contact.id for contact in made]
 

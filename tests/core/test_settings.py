@@ -454,3 +454,11 @@ def test_profiles_are_found_by_name_and_unknown_names_list_the_choices() -> None
         profile_path("school")
     shipped = sorted(path.stem for path in profile_path("shop").parent.glob("*.toml"))
     assert shipped == sorted(PROFILES)
+
+
+def test_sampark_config_in_the_given_environment_chooses_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "elsewhere.toml"
+    config.write_text('currency = "EUR"\n', encoding="utf-8")
+    settings = load_settings(env={"SAMPARK_CONFIG": str(config)})
+    assert settings.currency == "EUR"
+    assert settings.path == config.resolve()

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import click
 
-import sampark
-from sampark.core.settings import load_settings
+from sampark.core.commands.runner import reported_errors, run_with_kernel, settings_for
+from sampark.core.kernel import Sampark
 from sampark_hello import services
-
-
-def _config_path(ctx: click.Context) -> str | None:
-    return (ctx.find_root().obj or {}).get("config_path")
 
 
 @click.group()
@@ -25,8 +19,10 @@ def hello() -> None:
 @click.pass_context
 def greet(ctx: click.Context, name: str) -> None:
     """Print the greeting NAME would get, using [plugin.hello] greeting."""
-    kernel = sampark.Sampark(load_settings(_config_path(ctx)))
-    click.echo(services.greeting_for(kernel.plugin_config("hello"), name))
+    with reported_errors():
+        # Reading the config is enough: no database is opened.
+        config = Sampark(settings_for(ctx)).plugin_config("hello")
+    click.echo(services.greeting_for(config, name))
 
 
 @hello.command("list")
@@ -34,10 +30,6 @@ def greet(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def list_greetings(ctx: click.Context, limit: int) -> None:
     """Show the newest greetings written for contacts."""
-
-    async def run() -> list[dict[str, object]]:
-        async with sampark.open(_config_path(ctx)) as crm:
-            return await services.list_greetings(crm, limit=limit)
-
-    for row in asyncio.run(run()):
+    rows = run_with_kernel(ctx, lambda crm: services.list_greetings(crm, limit=limit))
+    for row in rows:
         click.echo(f"{row['contact_id']}\t{row['text']}")
