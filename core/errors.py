@@ -45,6 +45,15 @@ class NotFoundError(SamparkError):
         super().__init__(f"{entity} {key} not found")
 
 
+class PermissionDenied(SamparkError):
+    """The actor lacks a permission; nothing was read or written."""
+
+    def __init__(self, username: str, permission: str) -> None:
+        self.username = username
+        self.permission = permission
+        super().__init__(f"{username} may not do this (needs the {permission} permission)")
+
+
 class StaleRecordError(SamparkError):
     """Someone else changed the record since it was read; the edit was refused."""
 

@@ -45,6 +45,11 @@ def interaction_kinds() -> list[str]:
 
 
 @hookspec
+def permissions() -> list[Any]:
+    """Declare a plugin's ``Permission``s; built-in roles grant them by their suffix."""
+
+
+@hookspec
 def account_kinds() -> list[str]:
     """Name account kinds beyond customer, supplier, partner, competitor, prospect, other."""
 

@@ -17,7 +17,8 @@ from sampark.core.contributions import NavItem, Panel
 from sampark.core.custom_fields import CustomFieldSpec, index_specs
 from sampark.core.errors import ConfigError
 from sampark.core.facades import Accounts, Contacts, Interactions, Links
-from sampark.core.plugins import PluginSet
+from sampark.core.permissions import BUILTIN_ROLES, CORE_PERMISSIONS, Permission
+from sampark.core.plugins import PluginSet, unique_by
 from sampark.core.records import AccountRecord, ContactRecord, Page, TimelineEntry
 from sampark.core.settings import Settings, load_settings, redact_url
 
@@ -43,6 +44,8 @@ class Sampark:
         self.account_kinds = self._kinds(
             CORE_ACCOUNT_KINDS, settings.account_kinds, "account_kinds"
         )
+        self.permission_names = self._permission_names()
+        self.roles = {**BUILTIN_ROLES, **{role.name: role for role in settings.roles}}
         self.tortoise_config = db.tortoise_config(settings.database_url, self.plugins.enabled)
         self._context: TortoiseContext | None = None
         self.contacts = Contacts(self)
@@ -65,6 +68,23 @@ class Sampark:
             return index_specs(specs)
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
+
+    def _permission_names(self) -> dict[str, str]:
+        """Every permission (name → description): core's and the enabled plugins'."""
+        names = dict(CORE_PERMISSIONS)
+        contributions = self.plugins.collect("permissions")
+        for contribution in unique_by(contributions, lambda p: p.name, "permission"):
+            permission = contribution.item
+            if not isinstance(permission, Permission):
+                raise ConfigError(
+                    f"plugin {contribution.plugin}: permissions must give Permission items"
+                )
+            if permission.name in names:
+                raise ConfigError(
+                    f"plugin {contribution.plugin}: permission {permission.name!r} is core's"
+                )
+            names[permission.name] = permission.description
+        return names
 
     def _kinds(self, core: Iterable[str], configured: Iterable[str], hook: str) -> tuple[str, ...]:
         kinds = list(core) + list(configured)

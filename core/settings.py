@@ -12,6 +12,7 @@ from typing import Any
 
 from sampark.core.custom_fields import ENTITIES, FIELD_TYPES, CustomFieldSpec
 from sampark.core.errors import ConfigError
+from sampark.core.permissions import BUILTIN_ROLES, Role
 
 CONFIG_FILENAME = "sampark.toml"
 DEFAULT_DATABASE_FILENAME = "sampark.db"
@@ -24,6 +25,7 @@ TOP_LEVEL_KEYS = {
     "interaction_kinds",
     "custom_fields",
     "plugin",
+    "roles",
 }
 _CUSTOM_FIELD_KEYS = {"type", "label", "choices", "required", "help"}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -41,6 +43,7 @@ class Settings:
     interaction_kinds: tuple[str, ...] = ()
     custom_fields: tuple[CustomFieldSpec, ...] = ()
     plugin_tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    roles: tuple[Role, ...] = ()
     path: Path | None = None
 
 
@@ -157,8 +160,31 @@ def _build(raw: dict[str, Any], path: Path | None, base_dir: Path) -> Settings:
         ),
         custom_fields=_custom_fields(raw.get("custom_fields", {}), where),
         plugin_tables=plugin_tables,
+        roles=_roles(raw.get("roles", {}), where),
         path=path,
     )
+
+
+def _roles(value: Any, where: str) -> tuple[Role, ...]:
+    """Roles from ``[roles.NAME]`` tables: ``permissions`` (wildcards allowed) and ``scope``."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: roles must be a table of [roles.NAME] tables")
+    roles = []
+    for name, options in value.items():
+        at = f"{where}: roles.{name}"
+        if name in BUILTIN_ROLES:
+            raise ConfigError(f"{at}: {name!r} is a built-in role; choose another name")
+        if not isinstance(options, dict):
+            raise ConfigError(f"{at} must be a table with permissions and scope")
+        unknown = sorted(set(options) - {"permissions", "scope"})
+        if unknown:
+            raise ConfigError(f"{at}: unknown option {unknown[0]!r} (use permissions, scope)")
+        scope = options.get("scope", "all")
+        if scope not in ("all", "own"):
+            raise ConfigError(f"{at}.scope: must be 'all' or 'own' (got {scope!r})")
+        grants = _string_list(options.get("permissions", []), f"{at}.permissions")
+        roles.append(Role(name, tuple(grants), scope))
+    return tuple(roles)
 
 
 def _string_list(value: Any, where: str) -> list[str]:

@@ -10,6 +10,10 @@ class User(Model):
     display_name = fields.CharField(max_length=200, default="")
     email = fields.CharField(max_length=320, null=True)
     is_active = fields.BooleanField(default=True)
+    # argon2id hash (argon2-cffi); None until a password is set.
+    password_hash = fields.CharField(max_length=255, null=True)
+    roles = fields.JSONField(default=list)
+    last_login_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -31,9 +31,9 @@ async def create_user(
         async with in_transaction() as conn:
             rows = await fetch(
                 conn,
-                "INSERT INTO core_user (username, display_name, email, is_active, created_at) "
-                "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                [username, display_name.strip(), email or None, True, db_time(conn, now())],
+                "INSERT INTO core_user (username, display_name, email, is_active, roles, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                [username, display_name.strip(), email or None, True, "[]", db_time(conn, now())],
             )
     except IntegrityError:
         raise ValidationError.single("username", f"{username!r} is taken") from None

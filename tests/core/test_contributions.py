@@ -75,3 +75,39 @@ async def test_nav_items_and_panels_come_in_display_order(crm_with_catalogue: Sa
     assert "रमेश" in panels[0].html
     account = await crm.accounts.create(name="Acme")
     assert [panel.title for panel in await crm.panels(account)] == ["Price list"]
+
+
+def test_plugin_permissions_join_core_ones_and_roles_grant_them_by_suffix(
+    settings,
+) -> None:
+    from sampark.core.permissions import Permission, actor_for
+
+    class Tickets:
+        @sampark.hookimpl
+        def permissions(self) -> list[Permission]:
+            return [Permission("tickets.read", "See tickets"), Permission("tickets.write")]
+
+    kernel = Sampark(settings)
+    kernel.plugins.pm.register(Tickets(), name="tickets")
+    names = kernel._permission_names()
+    assert names["tickets.read"] == "See tickets"
+    assert "contacts.read" in names
+    agent = actor_for(7, "ravi", ["agent"], kernel.roles, names)
+    assert agent.can("tickets.write") and not agent.can("contacts.delete")
+    assert agent.scope == "own"
+    reader = actor_for(8, "mina", ["read-only"], kernel.roles, names)
+    assert reader.can("tickets.read") and not reader.can("tickets.write")
+
+
+def test_a_plugin_cannot_take_over_a_core_permission(settings) -> None:
+    from sampark.core.permissions import Permission
+
+    class Greedy:
+        @sampark.hookimpl
+        def permissions(self) -> list[Permission]:
+            return [Permission("contacts.read")]
+
+    kernel = Sampark(settings)
+    kernel.plugins.pm.register(Greedy(), name="greedy")
+    with pytest.raises(ConfigError, match=r"plugin greedy: permission 'contacts\.read' is core's"):
+        kernel._permission_names()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -462,3 +463,32 @@ def test_sampark_config_in_the_given_environment_chooses_the_file(tmp_path: Path
     settings = load_settings(env={"SAMPARK_CONFIG": str(config)})
     assert settings.currency == "EUR"
     assert settings.path == config.resolve()
+
+
+def test_roles_from_config_with_wildcards_and_scope(tmp_path: Path) -> None:
+    config = tmp_path / "sampark.toml"
+    config.write_text(
+        '[roles.fundraiser]\npermissions = ["contacts.*", "accounts.read"]\nscope = "own"\n',
+        encoding="utf-8",
+    )
+    (role,) = load_settings(config).roles
+    assert (role.name, role.scope) == ("fundraiser", "own")
+    assert role.permissions(["contacts.read", "contacts.delete", "accounts.write"]) == {
+        "contacts.read",
+        "contacts.delete",
+    }
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('[roles.admin]\npermissions = ["*"]\n', "roles.admin: 'admin' is a built-in role"),
+        ('[roles.x]\nscope = "mine"\n', "roles.x.scope: must be 'all' or 'own'"),
+        ('[roles.x]\ncolour = "red"\n', "roles.x: unknown option 'colour'"),
+    ],
+)
+def test_bad_roles_are_named(tmp_path: Path, table: str, message: str) -> None:
+    config = tmp_path / "sampark.toml"
+    config.write_text(table, encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings(config)
