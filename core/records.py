@@ -193,6 +193,47 @@ class TimelineEntry(Record):
     url: str | None = None
 
 
+@dataclass(frozen=True)
+class UserRecord(Record):
+    """A user as admins see it (never the password hash)."""
+
+    id: int
+    username: str
+    display_name: str = ""
+    email: str | None = None
+    roles: tuple[str, ...] = ()
+    is_active: bool = True
+    last_login_at: dt.datetime | None = None
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class TokenRecord(Record):
+    """An API token's public face: its name and first characters, never the secret."""
+
+    id: int
+    name: str
+    prefix: str
+    username: str = ""
+    created_at: dt.datetime | None = None
+    last_used_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditRecord(Record):
+    """One change to a record: who, when, what, and each field's value before and after."""
+
+    id: int
+    at: dt.datetime
+    actor: str
+    entity: str
+    record_id: int
+    action: str
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
 def _primary(items: Sequence[EmailRecord] | Sequence[PhoneRecord]) -> str | None:
     for item in items:
         if item.primary:
