@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sampark.core.records import Record
 
@@ -21,16 +23,35 @@ class SearchHit(Record):
 
 @dataclass(frozen=True)
 class SearchSource:
-    """Something the global search asks: ``search(kernel, query, limit)`` gives SearchHits."""
+    """Something the global search asks: ``search(kernel, query, limit)`` gives SearchHits.
+
+    A ``search`` that also takes ``actor`` is told who is searching and must return only
+    what that actor may see; with ``permission`` set, actors without it never ask it.
+    """
 
     name: str
     label: str
     search: Callable[..., Awaitable[list[SearchHit]]]
+    permission: str | None = None
+
+    async def ask(self, kernel: Any, query: str, limit: int, actor: Any) -> list[SearchHit]:
+        """Call ``search``, passing ``actor`` only to a function that takes it."""
+        if _takes_actor(self.search):
+            return await self.search(kernel, query, limit, actor=actor)
+        return await self.search(kernel, query, limit)
+
+
+def _takes_actor(function: Callable[..., Any]) -> bool:
+    parameters = inspect.signature(function).parameters.values()
+    return any(
+        parameter.name == "actor" or parameter.kind is inspect.Parameter.VAR_KEYWORD
+        for parameter in parameters
+    )
 
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the web UI's navigation."""
+    """A link in the web UI's navigation, shown to actors with ``permission`` (or to all)."""
 
     label: str
     url: str

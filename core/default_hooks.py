@@ -17,10 +17,12 @@ def register_commands(cli: click.Group) -> None:
 
 
 @hookimpl
-async def timeline_entries(kernel: Any, subject: Any, before: Any, limit: int) -> list[Any]:
+async def timeline_entries(
+    kernel: Any, subject: Any, before: Any, limit: int, actor: Any
+) -> list[Any]:
     from sampark.core.services.timeline import interaction_entries
 
-    return await interaction_entries(kernel, subject, before, limit)
+    return await interaction_entries(kernel, subject, before, limit, actor)
 
 
 @hookimpl(tryfirst=True)

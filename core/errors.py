@@ -66,3 +66,24 @@ class StaleRecordError(SamparkError):
             f"{entity} {key} was changed by someone else "
             f"(you edited version {expected}, it is now version {actual})"
         )
+
+
+class LoginFailed(SamparkError):
+    """A sign-in was refused; one message whatever the cause, so it reveals no usernames."""
+
+    def __init__(self) -> None:
+        super().__init__("wrong username or password")
+
+
+class TooManyAttempts(SamparkError):
+    """Too many failed sign-ins for the account or from the address; wait and try again.
+
+    ``retry_after_seconds`` (also ``retry_after``) is when the next try may succeed, for a
+    ``Retry-After`` header.
+    """
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = self.retry_after = max(1, int(retry_after_seconds))
+        minutes = -(-self.retry_after_seconds // 60)
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(f"too many failed sign-ins: try again in {minutes} {unit}")

@@ -70,6 +70,11 @@ def record_saved(kernel: Any, entity: str, record: Any, created: bool) -> None:
 
 
 @hookspec
+def records_imported(kernel: Any, entity: str, ids: list[int]) -> None:
+    """React to many records created at once by an import (after commit); may be async."""
+
+
+@hookspec
 def record_deleted(kernel: Any, entity: str, record: Any, soft: bool) -> None:
     """React to a record deleted (``soft``: restorable) after commit; may be async."""
 
@@ -80,12 +85,12 @@ def record_deleted(kernel: Any, entity: str, record: Any, soft: bool) -> None:
 
 
 @hookspec
-def timeline_entries(kernel: Any, subject: Any, before: Any, limit: int) -> list[Any]:
-    """Give ``TimelineEntry``s for a contact or account older than ``before``, newest first."""
+def timeline_entries(kernel: Any, subject: Any, before: Any, limit: int, actor: Any) -> list[Any]:
+    """Give the ``TimelineEntry``s ``actor`` may see older than ``before``, newest first."""
 
 
 @hookspec
-def search_sources(kernel: Any) -> list[Any]:
+def search_sources(kernel: Any, actor: Any) -> list[Any]:
     """Give ``SearchSource``s that the global search asks alongside contacts and accounts."""
 
 
@@ -105,15 +110,25 @@ def register_routes(kernel: Any) -> list[Any]:
 
 
 @hookspec
-def nav_items(kernel: Any) -> list[Any]:
-    """Give ``NavItem``s for the web UI's navigation."""
+def nav_items(kernel: Any, actor: Any) -> list[Any]:
+    """Give ``NavItem``s for the web UI's navigation as ``actor`` sees it."""
 
 
 @hookspec
-def contact_panels(kernel: Any, contact: Any) -> list[Any]:
-    """Give ``Panel``s shown on a contact's page."""
+def contact_panels(kernel: Any, contact: Any, actor: Any) -> list[Any]:
+    """Give ``Panel``s shown to ``actor`` on a contact's page."""
 
 
 @hookspec
-def account_panels(kernel: Any, account: Any) -> list[Any]:
-    """Give ``Panel``s shown on an account's page."""
+def account_panels(kernel: Any, account: Any, actor: Any) -> list[Any]:
+    """Give ``Panel``s shown to ``actor`` on an account's page."""
+
+
+# ---------------------------------------------------------------------------
+# The JSON API
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def api_operations(kernel: Any) -> list[Any]:
+    """Give ``ApiOperation``s, served under ``/api/v1/<plugin label>/`` and documented."""

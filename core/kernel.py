@@ -17,10 +17,11 @@ from sampark.core.contributions import NavItem, Panel
 from sampark.core.custom_fields import CustomFieldSpec, index_specs
 from sampark.core.errors import ConfigError
 from sampark.core.facades import Accounts, Contacts, Interactions, Links
-from sampark.core.permissions import BUILTIN_ROLES, CORE_PERMISSIONS, Permission
+from sampark.core.permissions import BUILTIN_ROLES, CORE_PERMISSIONS, SYSTEM, Actor, Permission
 from sampark.core.plugins import PluginSet, unique_by
 from sampark.core.records import AccountRecord, ContactRecord, Page, TimelineEntry
 from sampark.core.settings import Settings, load_settings, redact_url
+from sampark.core.views import UserView
 
 CORE_INTERACTION_KINDS = ("call", "email", "meeting", "note", "message")
 CORE_ACCOUNT_KINDS = ("customer", "supplier", "partner", "competitor", "prospect", "other")
@@ -185,6 +186,13 @@ class Sampark:
 
     # -- cross-record views ---------------------------------------------------------------
 
+    def as_user(self, actor: Actor) -> UserView:
+        """The CRM as ``actor`` sees it: the same record APIs, checked and scoped.
+
+        ``crm.contacts`` and the other views on the kernel itself run as the system.
+        """
+        return UserView(self, actor)
+
     def plugin_config(self, label: str) -> Any:
         """The validated config object of an enabled plugin."""
         return self.plugins.configs.get(label)
@@ -197,31 +205,19 @@ class Sampark:
         ``subject`` is a ContactRecord or AccountRecord, or ``("contact", id)`` /
         ``("account", id)``.
         """
-        from sampark.core.services import timeline
-
-        with self.activate():
-            return await timeline.timeline(self, subject, cursor=cursor, limit=limit)
+        return await self.as_user(SYSTEM).timeline(subject, cursor=cursor, limit=limit)
 
     async def search(self, query: str, *, limit_per_source: int = 10) -> dict[str, list[Any]]:
         """Search contacts, accounts and every plugin's search source at once."""
-        from sampark.core.services.global_search import search_everything
-
-        with self.activate():
-            return await search_everything(self, query, limit_per_source=limit_per_source)
+        return await self.as_user(SYSTEM).search(query, limit_per_source=limit_per_source)
 
     def nav_items(self) -> list[NavItem]:
         """Navigation links from core and the enabled plugins, in display order."""
-        items = [c.item for c in self.plugins.collect("nav_items", kernel=self)]
-        return sorted(items, key=lambda item: (item.order, item.label))
+        return self.as_user(SYSTEM).nav_items()
 
     async def panels(self, record: ContactRecord | AccountRecord) -> list[Panel]:
         """Boxes plugins show on a contact's or an account's page, in display order."""
-        with self.activate():
-            if isinstance(record, ContactRecord):
-                found = await self.plugins.acollect("contact_panels", kernel=self, contact=record)
-            else:
-                found = await self.plugins.acollect("account_panels", kernel=self, account=record)
-        return sorted((c.item for c in found), key=lambda panel: (panel.order, panel.title))
+        return await self.as_user(SYSTEM).panels(record)
 
     def _repr_html_(self) -> str:
         plugins = ", ".join(self.plugins.enabled_labels) or "none"

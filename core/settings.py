@@ -26,9 +26,28 @@ TOP_LEVEL_KEYS = {
     "custom_fields",
     "plugin",
     "roles",
+    "web",
 }
 _CUSTOM_FIELD_KEYS = {"type", "label", "choices", "required", "help"}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_WEB_KEYS = {"secret_key", "allowed_hosts", "https_only", "max_body_bytes"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The ``[web]`` table: what ``sampark serve`` needs to serve browsers safely."""
+
+    # Signs cookies; every worker of one deployment must share it. None: cannot serve.
+    secret_key: str | None = None
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
+    # True behind TLS: cookies get Secure and the __Host- prefix, and HSTS is sent.
+    https_only: bool = False
+    max_body_bytes: int = 1024 * 1024
+
+    @property
+    def session_cookie(self) -> str:
+        return "__Host-sampark" if self.https_only else "sampark_session"
 
 
 @dataclass(frozen=True)
@@ -44,6 +63,7 @@ class Settings:
     custom_fields: tuple[CustomFieldSpec, ...] = ()
     plugin_tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     roles: tuple[Role, ...] = ()
+    web: WebSettings = field(default_factory=WebSettings)
     path: Path | None = None
 
 
@@ -161,6 +181,7 @@ def _build(raw: dict[str, Any], path: Path | None, base_dir: Path) -> Settings:
         custom_fields=_custom_fields(raw.get("custom_fields", {}), where),
         plugin_tables=plugin_tables,
         roles=_roles(raw.get("roles", {}), where),
+        web=_web(raw.get("web", {}), where),
         path=path,
     )
 
@@ -185,6 +206,46 @@ def _roles(value: Any, where: str) -> tuple[Role, ...]:
         grants = _string_list(options.get("permissions", []), f"{at}.permissions")
         roles.append(Role(name, tuple(grants), scope))
     return tuple(roles)
+
+
+def _web(value: Any, where: str) -> WebSettings:
+    """The ``[web]`` table, each option checked by name."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: web must be a table ([web])")
+    unknown = sorted(set(value) - _WEB_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: web: unknown option {unknown[0]!r} (known: {', '.join(sorted(_WEB_KEYS))})"
+        )
+    defaults = WebSettings()
+    secret_key = value.get("secret_key")
+    if secret_key is not None and (
+        not isinstance(secret_key, str) or len(secret_key) < MIN_SECRET_KEY_LENGTH
+    ):
+        raise ConfigError(
+            f"{where}: web.secret_key must be a random text of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters (`sampark init` writes one)"
+        )
+    hosts = _string_list(
+        value.get("allowed_hosts", list(defaults.allowed_hosts)), f"{where}: web.allowed_hosts"
+    )
+    if not hosts:
+        raise ConfigError(f"{where}: web.allowed_hosts must name at least one host")
+    https_only = value.get("https_only", defaults.https_only)
+    if not isinstance(https_only, bool):
+        raise ConfigError(f"{where}: web.https_only must be true or false (got {https_only!r})")
+    max_body = value.get("max_body_bytes", defaults.max_body_bytes)
+    if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1024:
+        raise ConfigError(
+            f"{where}: web.max_body_bytes must be a whole number of bytes, at least 1024 "
+            f"(got {max_body!r})"
+        )
+    return WebSettings(
+        secret_key=secret_key,
+        allowed_hosts=tuple(hosts),
+        https_only=https_only,
+        max_body_bytes=max_body,
+    )
 
 
 def _string_list(value: Any, where: str) -> list[str]:

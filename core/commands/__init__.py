@@ -7,7 +7,7 @@ import click
 
 def register_core_commands(cli: click.Group) -> None:
     """Attach every core command group to the root ``sampark`` command."""
-    from sampark.core.commands import accounts, contacts, interactions, plugins, setup
+    from sampark.core.commands import accounts, contacts, interactions, plugins, serve, setup, users
 
     for command in (
         *setup.COMMANDS,
@@ -15,5 +15,7 @@ def register_core_commands(cli: click.Group) -> None:
         contacts.contacts,
         accounts.accounts,
         *interactions.COMMANDS,
+        *users.COMMANDS,
+        serve.serve,
     ):
         cli.add_command(command)

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import tempfile
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -25,6 +26,7 @@ from sampark.core.commands.runner import (
     settings_for,
 )
 from sampark.core.kernel import Sampark
+from sampark.core.services import users
 from sampark.core.settings import (
     CONFIG_FILENAME,
     DEFAULT_DATABASE_FILENAME,
@@ -61,6 +63,18 @@ def config_text(profile: str | None, database: str | None) -> str:
     else:
         top_level = f"{line}\n{top_level}"
     return top_level + table + tables
+
+
+def with_secret_key(text: str) -> str:
+    """Append a ``[web]`` table with a fresh random secret key, unless the text has one."""
+    if re.search(r"^\[web\]", text, re.MULTILINE):
+        return text
+    return (
+        f"{text.rstrip()}\n\n"
+        "# Signs the web UI's cookies: keep it secret, and the same for every worker and\n"
+        "# machine serving this CRM. More web settings: docs/admin.md.\n"
+        f'[web]\nsecret_key = "{secrets.token_urlsafe(48)}"\n'
+    )
 
 
 @contextlib.contextmanager
@@ -131,30 +145,82 @@ def _echo_summary(applied: list[str]) -> None:
     help="Database URL (default: sqlite://sampark.db next to the config file).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+@click.option(
+    "--admin-username",
+    default="admin",
+    show_default=True,
+    help="Username of the first admin (added unless someone may already manage users).",
+)
+@click.option(
+    "--admin-password",
+    help="The first admin's password (default: a random one, printed once).",
+)
 @click.pass_context
-def init(ctx: click.Context, profile: str | None, database: str | None, force: bool) -> None:
-    """Write sampark.toml and create the database.
+def init(
+    ctx: click.Context,
+    profile: str | None,
+    database: str | None,
+    force: bool,
+    admin_username: str,
+    admin_password: str | None,
+) -> None:
+    """Write sampark.toml, create the database and its first admin.
 
     The config goes in the current folder (or at --config); the database is
     migrated right away, and a missing PostgreSQL database is created.
     """
+    with reported_errors():  # refuse a bad admin before anything is written
+        users.check_username(admin_username, "--admin-username")
+        if admin_password is not None:
+            users.check_password(admin_password, "--admin-password")
     path = Path(config_path(ctx) or CONFIG_FILENAME)
     if path.exists() and not force:
         raise CommandError([f"{path} already exists (use --force to overwrite it)"])
     if not path.parent.is_dir():
         raise CommandError([f"{path.parent} is not a folder"])
-    with reported_errors(), _staged(path, config_text(profile, database)) as staged:
+    text = with_secret_key(config_text(profile, database))
+    with reported_errors(), _staged(path, text) as staged:
         # Check the new file (settings and plugins) before it replaces anything.
         Sampark(load_settings(staged))
     click.echo(f"Wrote {path}" + (f" from the {profile} profile" if profile else ""))
     kernel = Sampark(load_settings(path))
     _echo_summary(_migrate(kernel))
     prefix = "sampark" if config_path(ctx) is None else f"sampark --config {path}"
+    _first_admin(kernel, admin_username, admin_password, prefix)
     click.echo("\nNext steps:")
     click.echo(f"  {prefix} demo                     # fill the CRM with demo data")
     click.echo(f"  {prefix} contacts add --first Asha --email asha@example.in")
     click.echo(f"  {prefix} contacts list")
     click.echo(f"  {prefix} plugins list             # what you can switch on in {path.name}")
+
+
+def _first_admin(kernel: Sampark, username: str, password: str | None, prefix: str) -> None:
+    """Add the first admin, unless someone may already manage users; print how to sign in."""
+    generated = password is None
+    if generated:
+        password = secrets.token_urlsafe(12)
+
+    async def run() -> list[str]:
+        await open_kernel(kernel)
+        try:
+            existing = await users.managers(kernel)
+            if not existing:
+                await users.add_user(kernel, username, password=password, roles=("admin",))
+            return existing
+        finally:
+            await kernel.close()
+
+    with reported_errors():
+        existing = asyncio.run(run())
+    if existing:
+        click.echo(
+            f"Users who may manage users already exist ({', '.join(existing)}): no admin added."
+        )
+        return
+    click.echo(f"\nCreated the first admin: {username}")
+    if generated:
+        click.echo(f"  password: {password}")
+        click.echo(f"  (shown only now: change it with `{prefix} users passwd {username}`)")
 
 
 @click.command("migrate")

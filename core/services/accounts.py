@@ -2,6 +2,8 @@
 
 An account has kinds (customer, supplier, …; several at once), may belong to a parent
 account, and reaches people through the same emails, phones and addresses as contacts.
+Every call runs as an actor, checked and scoped as contacts are, and every write leaves an
+audit row in its own transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from tortoise.transactions import in_transaction
 
 from sampark.core.errors import NotFoundError, StaleRecordError, ValidationError
 from sampark.core.pagination import check_limit
+from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import AccountRecord, Page
+from sampark.core.services.audit import record_change
 from sampark.core.services.channels import channels_of, load_channels, replace_channels
 from sampark.core.services.inputs import (
     AccountInput,
@@ -22,6 +26,12 @@ from sampark.core.services.inputs import (
     clean_account_changes,
     input_fields,
     validate_with_plugins,
+)
+from sampark.core.services.scope import (
+    owner_condition,
+    owner_for_change,
+    owner_for_new,
+    where,
 )
 from sampark.core.services.search import (
     db_json,
@@ -114,24 +124,35 @@ async def _records(conn: BaseDBAsyncClient, rows: list[dict[str, Any]]) -> list[
 
 
 async def _load(
-    conn: BaseDBAsyncClient, ids: list[int], *, include_deleted: bool = False
+    conn: BaseDBAsyncClient,
+    ids: list[int],
+    *,
+    include_deleted: bool = False,
+    actor: Actor = SYSTEM,
 ) -> list[AccountRecord]:
-    """The accounts with these ids, ordered by name."""
+    """The accounts with these ids that ``actor`` may see, ordered by name."""
     if not ids:
         return []
-    live = "" if include_deleted else " AND a.deleted_at IS NULL"
+    conditions, params = owner_condition(actor, "a")
+    if not include_deleted:
+        conditions.append("a.deleted_at IS NULL")
     rows = await fetch(
         conn,
-        f"{_SELECT} WHERE a.id IN ({marks(len(ids))}){live} ORDER BY a.sort_name, a.id",
-        ids,
+        f"{_SELECT} WHERE a.id IN ({marks(len(ids))}){where(conditions)} "
+        "ORDER BY a.sort_name, a.id",
+        [*ids, *params],
     )
     return await _records(conn, rows)
 
 
 async def _load_one(
-    conn: BaseDBAsyncClient, account_id: int, *, include_deleted: bool = False
+    conn: BaseDBAsyncClient,
+    account_id: int,
+    *,
+    include_deleted: bool = False,
+    actor: Actor = SYSTEM,
 ) -> AccountRecord:
-    records = await _load(conn, [account_id], include_deleted=include_deleted)
+    records = await _load(conn, [account_id], include_deleted=include_deleted, actor=actor)
     if not records:
         raise NotFoundError(ENTITY, account_id)
     return records[0]
@@ -144,11 +165,12 @@ def _check_id(account_id: Any) -> int:
 
 
 async def get_account(
-    kernel: Sampark, account_id: int, *, include_deleted: bool = False
+    kernel: Sampark, account_id: int, *, include_deleted: bool = False, actor: Actor = SYSTEM
 ) -> AccountRecord:
     """One account; a soft-deleted one only with ``include_deleted``."""
+    actor.require("accounts.read")
     return await _load_one(
-        kernel.connection, _check_id(account_id), include_deleted=include_deleted
+        kernel.connection, _check_id(account_id), include_deleted=include_deleted, actor=actor
     )
 
 
@@ -161,15 +183,17 @@ async def list_accounts(
     deleted: bool = False,
     cursor: str | None = None,
     limit: int = 50,
+    actor: Actor = SYSTEM,
 ) -> Page[AccountRecord]:
-    """Accounts by name, a page at a time, optionally of one tag, kind or owner.
+    """Accounts the actor may see by name, a page at a time, optionally of one tag, kind or owner.
 
     ``deleted=True`` lists only the soft-deleted ones, most recently deleted first.
     """
+    actor.require("accounts.read")
     limit = check_limit(limit)
     conn = kernel.connection
-    conditions = ["a.deleted_at IS NOT NULL" if deleted else "a.deleted_at IS NULL"]
-    params: list[Any] = []
+    conditions, params = owner_condition(actor, "a")
+    conditions.append("a.deleted_at IS NOT NULL" if deleted else "a.deleted_at IS NULL")
     if kind:
         if kind not in kernel.account_kinds:
             raise ValidationError.single(
@@ -196,13 +220,20 @@ async def list_accounts(
     return Page(await _records(conn, rows), next_cursor)
 
 
-async def search_accounts(kernel: Sampark, query: str, *, limit: int = 20) -> Page[AccountRecord]:
-    """Live accounts matching every word of ``query`` in a name, website, email, phone or tag."""
+async def search_accounts(
+    kernel: Sampark, query: str, *, limit: int = 20, actor: Actor = SYSTEM
+) -> Page[AccountRecord]:
+    """Live accounts the actor may see matching every word of ``query``.
+
+    Words match any part of a name, website, email, phone number or tag.
+    """
+    actor.require("accounts.read")
     if not isinstance(query, str):
         raise ValidationError.single("query", "must be text")
     limit = check_limit(limit)
-    ids = await search_ids(kernel, ENTITY, query, limit)
-    return Page(await _load(kernel.connection, ids))
+    owner_id = None if actor.sees_everything() else actor.user_id
+    ids = await search_ids(kernel, ENTITY, query, limit, owner_id=owner_id)
+    return Page(await _load(kernel.connection, ids, actor=actor))
 
 
 # ---------------------------------------------------------------------------
@@ -229,15 +260,20 @@ def _without_empty(custom: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in custom.items() if value is not None}
 
 
-async def _check_parent(kernel: Sampark, account_id: int | None, parent_id: int | None) -> None:
-    """The parent must be a live account and not the account itself or one below it."""
+async def _check_parent(
+    kernel: Sampark, account_id: int | None, parent_id: int | None, actor: Actor
+) -> None:
+    """The parent must be a live account the actor sees, not the account or one below it."""
     if parent_id is None:
         return
     if parent_id == account_id:
         raise ValidationError.single("parent_id", "an account cannot be its own parent")
     conn = kernel.connection
+    scope, scope_params = owner_condition(actor, "a")
     rows = await fetch(
-        conn, "SELECT id FROM core_account WHERE id = ? AND deleted_at IS NULL", [parent_id]
+        conn,
+        f"SELECT a.id FROM core_account a WHERE a.id = ? AND a.deleted_at IS NULL{where(scope)}",
+        [parent_id, *scope_params],
     )
     if not rows:
         raise ValidationError.single("parent_id", f"no account with id {parent_id}")
@@ -273,12 +309,19 @@ async def _owner_id(kernel: Sampark, owner: str | None) -> int | None:
     return await user_id_for(kernel, owner) if owner else None
 
 
-async def create_account(kernel: Sampark, data: dict[str, Any]) -> AccountRecord:
-    """Validate and add an account with its kinds, channels and tags."""
+async def create_account(
+    kernel: Sampark, data: dict[str, Any], *, actor: Actor = SYSTEM
+) -> AccountRecord:
+    """Validate and add an account with its kinds, channels and tags.
+
+    A signed-in user naming no owner owns the new account (see ``scope.owner_for_new``).
+    """
+    actor.require("accounts.write")
     account = clean_account(kernel, data)
-    account = replace(account, custom=_without_empty(account.custom))
+    owner = owner_for_new(actor, "owner" in data, account.owner)
+    account = replace(account, custom=_without_empty(account.custom), owner=owner)
     await validate_with_plugins(kernel, ENTITY, input_fields(account), None)
-    await _check_parent(kernel, None, account.parent_id)
+    await _check_parent(kernel, None, account.parent_id, actor)
     owner_id = await _owner_id(kernel, account.owner)
     async with in_transaction() as conn:
         stamp = db_time(conn, now())
@@ -301,6 +344,7 @@ async def create_account(kernel: Sampark, data: dict[str, Any]) -> AccountRecord
         await set_tags(conn, ENTITY, account_id, account.tags)
         await refresh_search(kernel, conn, ENTITY, [account_id])
         record = await _load_one(conn, account_id)
+        await record_change(conn, actor, ENTITY, account_id, "create", None, record)
     await kernel.plugins.notify(
         "record_saved", kernel=kernel, entity=ENTITY, record=record, created=True
     )
@@ -334,25 +378,29 @@ async def update_account(
     changes: dict[str, Any],
     *,
     expected_version: int | None = None,
+    actor: Actor = SYSTEM,
 ) -> AccountRecord:
     """Apply ``changes``; lists given are replaced whole, custom values are merged.
 
     With ``expected_version`` the edit is refused (StaleRecordError) unless the account
     is still at that version.
     """
+    actor.require("accounts.write")
+    account_id = _check_id(account_id)
     cleaned = clean_account_changes(kernel, changes)
+    if "owner" in cleaned:
+        cleaned["owner"] = owner_for_change(actor, cleaned["owner"])
+    conn = kernel.connection
     for _ in range(_RETRIES):
-        existing = await get_account(kernel, account_id)
+        existing = await _load_one(conn, account_id, actor=actor)
         if expected_version is not None and existing.version != expected_version:
             raise StaleRecordError(ENTITY, account_id, expected_version, existing.version)
         account = _merge(existing, cleaned)
         await validate_with_plugins(kernel, ENTITY, input_fields(account), existing)
         if "parent_id" in cleaned:
-            await _check_parent(kernel, account_id, account.parent_id)
+            await _check_parent(kernel, account_id, account.parent_id, actor)
         owner_id = await _owner_id(kernel, account.owner)
-        record = await _write_update(
-            kernel, account_id, existing.version, account, cleaned, owner_id
-        )
+        record = await _write_update(kernel, existing, account, cleaned, owner_id, actor)
         if record is not None:
             await kernel.plugins.notify(
                 "record_saved", kernel=kernel, entity=ENTITY, record=record, created=False
@@ -360,20 +408,24 @@ async def update_account(
             return record
         if expected_version is not None:
             break
-    current = await get_account(kernel, account_id)
+    current = await _load_one(conn, account_id, actor=actor)
     expected = existing.version if expected_version is None else expected_version
     raise StaleRecordError(ENTITY, account_id, expected, current.version)
 
 
 async def _write_update(
     kernel: Sampark,
-    account_id: int,
-    version: int,
+    existing: AccountRecord,
     account: AccountInput,
     cleaned: dict[str, Any],
     owner_id: int | None,
+    actor: Actor,
 ) -> AccountRecord | None:
-    """Write the update if the row is still at ``version``; None if someone got there first."""
+    """Write the update if the row is still as ``existing``; None if someone got there first.
+
+    The version check also keeps the actor's scope: an owner change bumps the version.
+    """
+    account_id, version = existing.id, existing.version
     assignments = ", ".join(f"{column.strip()} = ?" for column in _COLUMNS.split(","))
     async with in_transaction() as conn:
         rows = await fetch(
@@ -397,45 +449,88 @@ async def _write_update(
         if "tags" in cleaned:
             await set_tags(conn, ENTITY, account_id, account.tags)
         await refresh_search(kernel, conn, ENTITY, [account_id])
-        return await _load_one(conn, account_id)
+        record = await _load_one(conn, account_id)
+        await record_change(conn, actor, ENTITY, account_id, "update", existing, record)
+        return record
 
 
-async def delete_account(kernel: Sampark, account_id: int) -> None:
-    """Soft-delete: hidden from lists and search until restored."""
+async def delete_account(
+    kernel: Sampark,
+    account_id: int,
+    *,
+    actor: Actor = SYSTEM,
+    expected_version: int | None = None,
+) -> None:
+    """Soft-delete: hidden from lists and search until restored.
+
+    With ``expected_version``, a account changed since that version is left alone
+    (StaleRecordError), in the same statement as the delete.
+    """
+    actor.require("accounts.delete")
     _check_id(account_id)
+    scope, scope_params = owner_condition(actor, "core_account")
     async with in_transaction() as conn:
         stamp = db_time(conn, now())
         rows = await fetch(
             conn,
             "UPDATE core_account SET deleted_at = ?, updated_at = ?, version = version + 1 "
-            "WHERE id = ? AND deleted_at IS NULL RETURNING id",
-            [stamp, stamp, account_id],
+            f"WHERE id = ? AND deleted_at IS NULL{where(scope)}"
+            f"{' AND version = ?' if expected_version is not None else ''} RETURNING id",
+            [stamp, stamp, account_id, *scope_params, *_given(expected_version)],
         )
         if not rows:
+            if expected_version is not None:
+                current = await _load_one(conn, account_id, actor=actor)
+                raise StaleRecordError(ENTITY, account_id, expected_version, current.version)
             raise NotFoundError(ENTITY, account_id)
         await remove_from_search(kernel, conn, ENTITY, [account_id])
         record = await _load_one(conn, account_id, include_deleted=True)
+        before = replace(record, deleted_at=None)
+        await record_change(conn, actor, ENTITY, account_id, "delete", before, None)
     await kernel.plugins.notify(
         "record_deleted", kernel=kernel, entity=ENTITY, record=record, soft=True
     )
 
 
-async def restore_account(kernel: Sampark, account_id: int) -> AccountRecord:
+async def restore_account(
+    kernel: Sampark, account_id: int, *, actor: Actor = SYSTEM
+) -> AccountRecord:
     """Bring a soft-deleted account back into lists and search (a live one is left as is)."""
+    actor.require("accounts.delete")
     _check_id(account_id)
+    conn = kernel.connection
+    for _ in range(_RETRIES):
+        deleted = await _load_one(conn, account_id, include_deleted=True, actor=actor)
+        if deleted.deleted_at is None:
+            return deleted
+        record = await _write_restore(kernel, deleted, actor)
+        if record is not None:
+            await kernel.plugins.notify(
+                "record_saved", kernel=kernel, entity=ENTITY, record=record, created=False
+            )
+            return record
+    current = await _load_one(conn, account_id, include_deleted=True, actor=actor)
+    raise StaleRecordError(ENTITY, account_id, deleted.version, current.version)
+
+
+async def _write_restore(
+    kernel: Sampark, deleted: AccountRecord, actor: Actor
+) -> AccountRecord | None:
+    """Restore the account if it is still as ``deleted``; None if it changed meanwhile."""
     async with in_transaction() as conn:
         rows = await fetch(
             conn,
             "UPDATE core_account SET deleted_at = NULL, updated_at = ?, version = version + 1 "
-            "WHERE id = ? AND deleted_at IS NOT NULL RETURNING id",
-            [db_time(conn, now()), account_id],
+            "WHERE id = ? AND version = ? AND deleted_at IS NOT NULL RETURNING id",
+            [db_time(conn, now()), deleted.id, deleted.version],
         )
-        if rows:
-            await refresh_search(kernel, conn, ENTITY, [account_id])
-            record = await _load_one(conn, account_id)
-    if not rows:
-        return await get_account(kernel, account_id)
-    await kernel.plugins.notify(
-        "record_saved", kernel=kernel, entity=ENTITY, record=record, created=False
-    )
-    return record
+        if not rows:
+            return None
+        await refresh_search(kernel, conn, ENTITY, [deleted.id])
+        record = await _load_one(conn, deleted.id)
+        await record_change(conn, actor, ENTITY, deleted.id, "restore", deleted, record)
+        return record
+
+
+def _given(version: int | None) -> list[int]:
+    return [] if version is None else [version]

@@ -45,6 +45,9 @@ Progress = Callable[[int, int | None], object]
 ENTITY = "contact"
 # A file with a million bad rows should not make a million-line error.
 MAX_ERRORS = 100
+# After this many rows PostgreSQL gets fresh statistics in the same transaction: without
+# them it plans sequential scans over the new rows until autovacuum catches up.
+ANALYZE_AFTER = 10_000
 
 CONTACT_COLUMNS = (
     "id",
@@ -173,14 +176,10 @@ async def insert_contacts(
     ``inputs`` may be a generator: it is read a batch at a time. Any failure (an unknown
     owner, a database error, an exception from ``progress``) rolls the whole import back.
     """
-    count = 0
-
-    def tally(ids: list[int]) -> None:
-        nonlocal count
-        count += len(ids)
-
-    await _insert(kernel, inputs, batch_size, progress, tally)
-    return count
+    ids = await insert_contacts_returning_ids(
+        kernel, inputs, batch_size=batch_size, progress=progress
+    )
+    return len(ids)
 
 
 async def insert_contacts_returning_ids(
@@ -190,19 +189,24 @@ async def insert_contacts_returning_ids(
     batch_size: int = 5000,
     progress: Progress | None = None,
 ) -> list[int]:
-    """Like :func:`insert_contacts`, giving the new ids in input order."""
+    """Like :func:`insert_contacts`, giving the new ids in input order.
+
+    Plugins hear of the import once, after the commit (``records_imported``): a hook
+    call per row would cost more than the import itself.
+    """
     ids: list[int] = []
-    await _insert(kernel, inputs, batch_size, progress, ids.extend)
+    await _insert(inputs, batch_size, progress, ids.extend)
+    await kernel.plugins.notify("records_imported", kernel=kernel, entity="contact", ids=ids)
     return ids
 
 
 async def _insert(
-    kernel: Sampark,
     inputs: Iterable[ContactInput],
     batch_size: int,
     progress: Progress | None,
-    on_batch: Callable[[list[int]], object],
-) -> None:
+    on_batch: Callable[[list[int]], object] | None = None,
+) -> int:
+    """Write every batch in the active kernel's database; return how many contacts."""
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError.single("batch_size", "must be a whole number >= 1")
     total = len(inputs) if isinstance(inputs, Sized) else None
@@ -222,10 +226,13 @@ async def _insert(
             await writer.write("core_address", ADDRESS_COLUMNS, rows.addresses)
             await writer.write("core_contact_tag", TAG_COLUMNS, rows.tags)
             await writer.write("core_contact_search", writer.search_columns, rows.search)
-            on_batch(ids)
+            if on_batch is not None:
+                on_batch(ids)
             done += len(batch)
             if progress is not None:
                 progress(done, total)
+        await writer.finish(done)
+    return done
 
 
 def _batches(inputs: Iterable[ContactInput], size: int) -> Iterator[list[ContactInput]]:
@@ -375,6 +382,9 @@ class _SqliteWriter:
         self._next_id += count
         return ids
 
+    async def finish(self, count: int) -> None:
+        """Nothing to do: SQLite picks the list and search indexes without statistics."""
+
     async def write(
         self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
     ) -> None:
@@ -403,6 +413,12 @@ class _PostgresWriter:
             [count],
         )
         return [row["id"] for row in rows]
+
+    async def finish(self, count: int) -> None:
+        if count >= ANALYZE_AFTER:
+            tables = ("core_contact", "core_email", "core_phone", "core_address")
+            tables += ("core_contact_tag", "core_contact_search")
+            await self._conn.execute_script(f"ANALYZE {', '.join(tables)}")
 
     async def write(
         self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]

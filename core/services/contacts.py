@@ -1,7 +1,9 @@
 """Contacts: create, read, change, soft-delete, restore, list and search people.
 
-Every write is one transaction that also updates the search index; plugins hear about it
-(``record_saved`` / ``record_deleted``) only after the commit.
+Every call runs as an actor: its permission is checked first, and a contact outside the
+actor's scope is not found. Every write is one transaction that also updates the search
+index and writes the audit row; plugins hear about it (``record_saved`` /
+``record_deleted``) only after the commit.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from tortoise.transactions import in_transaction
 
 from sampark.core.errors import NotFoundError, StaleRecordError, ValidationError
 from sampark.core.pagination import check_limit
+from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import ContactRecord, Page
+from sampark.core.services.audit import record_change
 from sampark.core.services.channels import channels_of, load_channels, replace_channels
 from sampark.core.services.inputs import (
     ContactInput,
@@ -23,6 +27,12 @@ from sampark.core.services.inputs import (
     default_display_name,
     input_fields,
     validate_with_plugins,
+)
+from sampark.core.services.scope import (
+    owner_condition,
+    owner_for_change,
+    owner_for_new,
+    where,
 )
 from sampark.core.services.search import (
     db_date,
@@ -97,24 +107,35 @@ async def _records(conn: BaseDBAsyncClient, rows: list[dict[str, Any]]) -> list[
 
 
 async def _load(
-    conn: BaseDBAsyncClient, ids: list[int], *, include_deleted: bool = False
+    conn: BaseDBAsyncClient,
+    ids: list[int],
+    *,
+    include_deleted: bool = False,
+    actor: Actor = SYSTEM,
 ) -> list[ContactRecord]:
-    """The contacts with these ids, ordered by name."""
+    """The contacts with these ids that ``actor`` may see, ordered by name."""
     if not ids:
         return []
-    live = "" if include_deleted else " AND c.deleted_at IS NULL"
+    conditions, params = owner_condition(actor, "c")
+    if not include_deleted:
+        conditions.append("c.deleted_at IS NULL")
     rows = await fetch(
         conn,
-        f"{_SELECT} WHERE c.id IN ({marks(len(ids))}){live} ORDER BY c.sort_name, c.id",
-        ids,
+        f"{_SELECT} WHERE c.id IN ({marks(len(ids))}){where(conditions)} "
+        "ORDER BY c.sort_name, c.id",
+        [*ids, *params],
     )
     return await _records(conn, rows)
 
 
 async def _load_one(
-    conn: BaseDBAsyncClient, contact_id: int, *, include_deleted: bool = False
+    conn: BaseDBAsyncClient,
+    contact_id: int,
+    *,
+    include_deleted: bool = False,
+    actor: Actor = SYSTEM,
 ) -> ContactRecord:
-    records = await _load(conn, [contact_id], include_deleted=include_deleted)
+    records = await _load(conn, [contact_id], include_deleted=include_deleted, actor=actor)
     if not records:
         raise NotFoundError(ENTITY, contact_id)
     return records[0]
@@ -127,11 +148,12 @@ def _check_id(contact_id: Any) -> int:
 
 
 async def get_contact(
-    kernel: Sampark, contact_id: int, *, include_deleted: bool = False
+    kernel: Sampark, contact_id: int, *, include_deleted: bool = False, actor: Actor = SYSTEM
 ) -> ContactRecord:
     """One contact; a soft-deleted one only with ``include_deleted``."""
+    actor.require("contacts.read")
     return await _load_one(
-        kernel.connection, _check_id(contact_id), include_deleted=include_deleted
+        kernel.connection, _check_id(contact_id), include_deleted=include_deleted, actor=actor
     )
 
 
@@ -143,15 +165,17 @@ async def list_contacts(
     deleted: bool = False,
     cursor: str | None = None,
     limit: int = 50,
+    actor: Actor = SYSTEM,
 ) -> Page[ContactRecord]:
-    """Contacts by name, a page at a time.
+    """Contacts the actor may see by name, a page at a time.
 
     ``deleted=True`` lists only the soft-deleted ones, most recently deleted first.
     """
+    actor.require("contacts.read")
     limit = check_limit(limit)
     conn = kernel.connection
-    conditions = ["c.deleted_at IS NOT NULL" if deleted else "c.deleted_at IS NULL"]
-    params: list[Any] = []
+    conditions, params = owner_condition(actor, "c")
+    conditions.append("c.deleted_at IS NOT NULL" if deleted else "c.deleted_at IS NULL")
     if owner:
         conditions.append("c.owner_id = ?")
         params.append(await user_id_for(kernel, owner))
@@ -170,13 +194,20 @@ async def list_contacts(
     return Page(await _records(conn, rows), next_cursor)
 
 
-async def search_contacts(kernel: Sampark, query: str, *, limit: int = 20) -> Page[ContactRecord]:
-    """Live contacts matching every word of ``query`` in a name, email, phone or tag."""
+async def search_contacts(
+    kernel: Sampark, query: str, *, limit: int = 20, actor: Actor = SYSTEM
+) -> Page[ContactRecord]:
+    """Live contacts the actor may see matching every word of ``query``.
+
+    Words match any part of a name, email, phone number or tag.
+    """
+    actor.require("contacts.read")
     if not isinstance(query, str):
         raise ValidationError.single("query", "must be text")
     limit = check_limit(limit)
-    ids = await search_ids(kernel, ENTITY, query, limit)
-    return Page(await _load(kernel.connection, ids))
+    owner_id = None if actor.sees_everything() else actor.user_id
+    ids = await search_ids(kernel, ENTITY, query, limit, owner_id=owner_id)
+    return Page(await _load(kernel.connection, ids, actor=actor))
 
 
 # ---------------------------------------------------------------------------
@@ -208,10 +239,17 @@ async def _owner_id(kernel: Sampark, owner: str | None) -> int | None:
     return await user_id_for(kernel, owner) if owner else None
 
 
-async def create_contact(kernel: Sampark, data: dict[str, Any]) -> ContactRecord:
-    """Validate and add a contact with its emails, phones, addresses and tags."""
+async def create_contact(
+    kernel: Sampark, data: dict[str, Any], *, actor: Actor = SYSTEM
+) -> ContactRecord:
+    """Validate and add a contact with its emails, phones, addresses and tags.
+
+    A signed-in user naming no owner owns the new contact (see ``scope.owner_for_new``).
+    """
+    actor.require("contacts.write")
     contact = clean_contact(kernel, data)
-    contact = replace(contact, custom=_without_empty(contact.custom))
+    owner = owner_for_new(actor, "owner" in data, contact.owner)
+    contact = replace(contact, custom=_without_empty(contact.custom), owner=owner)
     await validate_with_plugins(kernel, ENTITY, input_fields(contact), None)
     owner_id = await _owner_id(kernel, contact.owner)
     async with in_transaction() as conn:
@@ -234,6 +272,7 @@ async def create_contact(kernel: Sampark, data: dict[str, Any]) -> ContactRecord
         await set_tags(conn, ENTITY, contact_id, contact.tags)
         await refresh_search(kernel, conn, ENTITY, [contact_id])
         record = await _load_one(conn, contact_id)
+        await record_change(conn, actor, ENTITY, contact_id, "create", None, record)
     await kernel.plugins.notify(
         "record_saved", kernel=kernel, entity=ENTITY, record=record, created=True
     )
@@ -282,23 +321,27 @@ async def update_contact(
     changes: dict[str, Any],
     *,
     expected_version: int | None = None,
+    actor: Actor = SYSTEM,
 ) -> ContactRecord:
     """Apply ``changes``; lists given are replaced whole, custom values are merged.
 
     With ``expected_version`` the edit is refused (StaleRecordError) unless the contact
     is still at that version; the check and the write are one statement.
     """
+    actor.require("contacts.write")
+    contact_id = _check_id(contact_id)
     cleaned = clean_contact_changes(kernel, changes)
+    if "owner" in cleaned:
+        cleaned["owner"] = owner_for_change(actor, cleaned["owner"])
+    conn = kernel.connection
     for _ in range(_RETRIES):
-        existing = await get_contact(kernel, contact_id)
+        existing = await _load_one(conn, contact_id, actor=actor)
         if expected_version is not None and existing.version != expected_version:
             raise StaleRecordError(ENTITY, contact_id, expected_version, existing.version)
         contact = _merge(existing, cleaned)
         await validate_with_plugins(kernel, ENTITY, input_fields(contact), existing)
         owner_id = await _owner_id(kernel, contact.owner)
-        record = await _write_update(
-            kernel, contact_id, existing.version, contact, cleaned, owner_id
-        )
+        record = await _write_update(kernel, existing, contact, cleaned, owner_id, actor)
         if record is not None:
             await kernel.plugins.notify(
                 "record_saved", kernel=kernel, entity=ENTITY, record=record, created=False
@@ -306,20 +349,24 @@ async def update_contact(
             return record
         if expected_version is not None:
             break
-    current = await get_contact(kernel, contact_id)
+    current = await _load_one(conn, contact_id, actor=actor)
     expected = existing.version if expected_version is None else expected_version
     raise StaleRecordError(ENTITY, contact_id, expected, current.version)
 
 
 async def _write_update(
     kernel: Sampark,
-    contact_id: int,
-    version: int,
+    existing: ContactRecord,
     contact: ContactInput,
     cleaned: dict[str, Any],
     owner_id: int | None,
+    actor: Actor,
 ) -> ContactRecord | None:
-    """Write the update if the row is still at ``version``; None if someone got there first."""
+    """Write the update if the row is still as ``existing``; None if someone got there first.
+
+    The version check also keeps the actor's scope: an owner change bumps the version.
+    """
+    contact_id, version = existing.id, existing.version
     assignments = ", ".join(f"{column.strip()} = ?" for column in _COLUMNS.split(","))
     async with in_transaction() as conn:
         rows = await fetch(
@@ -341,45 +388,88 @@ async def _write_update(
         if "tags" in cleaned:
             await set_tags(conn, ENTITY, contact_id, contact.tags)
         await refresh_search(kernel, conn, ENTITY, [contact_id])
-        return await _load_one(conn, contact_id)
+        record = await _load_one(conn, contact_id)
+        await record_change(conn, actor, ENTITY, contact_id, "update", existing, record)
+        return record
 
 
-async def delete_contact(kernel: Sampark, contact_id: int) -> None:
-    """Soft-delete: hidden from lists and search until restored."""
+async def delete_contact(
+    kernel: Sampark,
+    contact_id: int,
+    *,
+    actor: Actor = SYSTEM,
+    expected_version: int | None = None,
+) -> None:
+    """Soft-delete: hidden from lists and search until restored.
+
+    With ``expected_version``, a contact changed since that version is left alone
+    (StaleRecordError), in the same statement as the delete.
+    """
+    actor.require("contacts.delete")
     _check_id(contact_id)
+    scope, scope_params = owner_condition(actor, "core_contact")
     async with in_transaction() as conn:
         stamp = db_time(conn, now())
         rows = await fetch(
             conn,
             "UPDATE core_contact SET deleted_at = ?, updated_at = ?, version = version + 1 "
-            "WHERE id = ? AND deleted_at IS NULL RETURNING id",
-            [stamp, stamp, contact_id],
+            f"WHERE id = ? AND deleted_at IS NULL{where(scope)}"
+            f"{' AND version = ?' if expected_version is not None else ''} RETURNING id",
+            [stamp, stamp, contact_id, *scope_params, *_given(expected_version)],
         )
         if not rows:
+            if expected_version is not None:
+                current = await _load_one(conn, contact_id, actor=actor)
+                raise StaleRecordError(ENTITY, contact_id, expected_version, current.version)
             raise NotFoundError(ENTITY, contact_id)
         await remove_from_search(kernel, conn, ENTITY, [contact_id])
         record = await _load_one(conn, contact_id, include_deleted=True)
+        before = replace(record, deleted_at=None)
+        await record_change(conn, actor, ENTITY, contact_id, "delete", before, None)
     await kernel.plugins.notify(
         "record_deleted", kernel=kernel, entity=ENTITY, record=record, soft=True
     )
 
 
-async def restore_contact(kernel: Sampark, contact_id: int) -> ContactRecord:
+async def restore_contact(
+    kernel: Sampark, contact_id: int, *, actor: Actor = SYSTEM
+) -> ContactRecord:
     """Bring a soft-deleted contact back into lists and search (a live one is left as is)."""
+    actor.require("contacts.delete")
     _check_id(contact_id)
+    conn = kernel.connection
+    for _ in range(_RETRIES):
+        deleted = await _load_one(conn, contact_id, include_deleted=True, actor=actor)
+        if deleted.deleted_at is None:
+            return deleted
+        record = await _write_restore(kernel, deleted, actor)
+        if record is not None:
+            await kernel.plugins.notify(
+                "record_saved", kernel=kernel, entity=ENTITY, record=record, created=False
+            )
+            return record
+    current = await _load_one(conn, contact_id, include_deleted=True, actor=actor)
+    raise StaleRecordError(ENTITY, contact_id, deleted.version, current.version)
+
+
+async def _write_restore(
+    kernel: Sampark, deleted: ContactRecord, actor: Actor
+) -> ContactRecord | None:
+    """Restore the contact if it is still as ``deleted``; None if it changed meanwhile."""
     async with in_transaction() as conn:
         rows = await fetch(
             conn,
             "UPDATE core_contact SET deleted_at = NULL, updated_at = ?, version = version + 1 "
-            "WHERE id = ? AND deleted_at IS NOT NULL RETURNING id",
-            [db_time(conn, now()), contact_id],
+            "WHERE id = ? AND version = ? AND deleted_at IS NOT NULL RETURNING id",
+            [db_time(conn, now()), deleted.id, deleted.version],
         )
-        if rows:
-            await refresh_search(kernel, conn, ENTITY, [contact_id])
-            record = await _load_one(conn, contact_id)
-    if not rows:
-        return await get_contact(kernel, contact_id)
-    await kernel.plugins.notify(
-        "record_saved", kernel=kernel, entity=ENTITY, record=record, created=False
-    )
-    return record
+        if not rows:
+            return None
+        await refresh_search(kernel, conn, ENTITY, [deleted.id])
+        record = await _load_one(conn, deleted.id)
+        await record_change(conn, actor, ENTITY, deleted.id, "restore", deleted, record)
+        return record
+
+
+def _given(version: int | None) -> list[int]:
+    return [] if version is None else [version]

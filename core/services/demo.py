@@ -504,8 +504,8 @@ class DemoMaker:
         owners: Sequence[str] = (),
         employer: Company | None = None,
         locale: Locale | None = None,
-    ) -> tuple[dict[str, Any], Locale]:
-        """A contact row (as ``clean_contact`` takes it) and the locale it came from."""
+    ) -> dict[str, Any]:
+        """A contact row, as ``clean_contact`` takes it."""
         rng = self.rng
         locale = locale or (employer.locale if employer and rng.random() < 0.7 else self.locale())
         given, given_latin = rng.choice(locale.given)
@@ -541,7 +541,7 @@ class DemoMaker:
             row["birthday"] = born.isoformat()
         if owners and rng.random() < 0.8:
             row["owner"] = rng.choice(owners)
-        return row, locale
+        return row
 
     def address(self, locale: Locale, *, label: str = "work") -> dict[str, str]:
         city, region, postal_code = self.rng.choice(locale.cities)
@@ -603,10 +603,10 @@ class DemoMaker:
 def contact_rows(
     count: int, *, seed: int | None = None, owners: Sequence[str] = ()
 ) -> Iterator[dict[str, Any]]:
-    """``count`` demo contact rows without accounts (for imports and benchmarks)."""
+    """``count`` demo contact rows without accounts, e.g. to try ``crm.contacts.bulk_create``."""
     maker = DemoMaker(seed)
     for _ in range(count):
-        yield maker.person(owners=owners)[0]
+        yield maker.person(owners=owners)
 
 
 # ---------------------------------------------------------------------------
@@ -673,7 +673,7 @@ async def create_demo_data(
             owners=usernames,
             employer=companies[employer] if employer is not None else None,
             locale=LOCALES[position] if position < len(LOCALES) else None,
-        )[0]
+        )
         for position, employer in enumerate(staff)
     ]
     checked = await clean_rows(kernel, rows)

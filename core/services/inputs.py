@@ -250,10 +250,14 @@ def _website(value: Any, where: str) -> str:
         return ""
     if "://" not in text:
         text = f"https://{text}"
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+    except ValueError:  # e.g. an unclosed [ of an IPv6 literal
+        raise _Field(where, f"must be a web address such as example.in (got {value!r})") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise _Field(where, f"must be an http or https address (got {value!r})")
-    if not _looks_like_host(parts.hostname or ""):
+    if not _looks_like_host(host):
         raise _Field(where, f"must be a web address such as example.in (got {value!r})")
     if len(text) > 500:
         raise _Field(where, "must be at most 500 characters")

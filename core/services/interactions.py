@@ -3,6 +3,10 @@
 An interaction involves contacts and/or accounts (its participants). ``at`` places it on
 the timeline: when it happened once done, when it is due while planned. Datetimes are
 stored in UTC; naive ones given to us are taken as UTC.
+
+Every call runs as an actor. An "own"-scoped actor sees the interactions they wrote and
+those involving a contact or account they own; a signed-in user logging an interaction is
+its author unless they name another (which only "all"-scoped users may).
 """
 
 from __future__ import annotations
@@ -18,8 +22,19 @@ from tortoise.transactions import in_transaction
 from sampark.core.errors import FieldError, NotFoundError, StaleRecordError, ValidationError
 from sampark.core.models import Account, Contact, Interaction, InteractionParticipant
 from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
+from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import InteractionRecord, Page
-from sampark.core.services.search import db_time, execute_many, fetch, now
+from sampark.core.services.audit import record_change
+from sampark.core.services.scope import interaction_condition, owner_for_change, where
+from sampark.core.services.search import (
+    db_time,
+    dialect,
+    execute_many,
+    fetch,
+    marks,
+    now,
+    read_time,
+)
 from sampark.core.services.users import user_id_for
 
 if TYPE_CHECKING:
@@ -41,22 +56,14 @@ FIELDS = (
     "accounts",
     "author",
 )
+# Without an explicit version, a completion that loses a race is retried on the fresh row.
+_RETRIES = 3
 # Clocks drift: "now" on the caller's machine may be a little ahead of ours.
 _CLOCK_SLACK = dt.timedelta(minutes=1)
-_COLUMNS = (
-    "id",
-    "kind",
-    "status",
-    "direction",
-    "occurred_at",
-    "due_at",
-    "at",
-    "duration_minutes",
-    "subject",
-    "body",
-    "outcome",
-    "author__username",
-    "version",
+_SELECT = (
+    "SELECT i.id, i.kind, i.status, i.direction, i.occurred_at, i.due_at, i.at, "
+    "i.duration_minutes, i.subject, i.body, i.outcome, i.version, u.username AS author "
+    "FROM core_interaction i LEFT JOIN core_user u ON u.id = i.author_id"
 )
 
 
@@ -250,11 +257,25 @@ def _clean(
 
 
 async def _missing(
-    model: type[Contact] | type[Account], entity: str, key: str, ids: list[int]
+    model: type[Contact] | type[Account],
+    entity: str,
+    key: str,
+    ids: list[int],
+    actor: Actor,
+    kept: tuple[int, ...],
 ) -> list[FieldError]:
+    """Participants that are not live records the actor sees.
+
+    Participants ``kept`` from before stay even if the actor does not own them: editing
+    a shared meeting must not drop the other side.
+    """
     if not ids:
         return []
-    found = set(await model.filter(id__in=ids, deleted_at=None).values_list("id", flat=True))
+    query = model.filter(id__in=ids, deleted_at=None)
+    if not actor.sees_everything():
+        mine = Q(owner_id=actor.user_id)
+        query = query.filter(mine | Q(id__in=list(kept)) if kept else mine)
+    found = set(await query.values_list("id", flat=True))
     return [
         FieldError(f"{key}[{index}]", f"no {entity} with id {number}")
         for index, number in enumerate(ids)
@@ -262,15 +283,37 @@ async def _missing(
     ]
 
 
+def _author(actor: Actor, values: dict[str, Any], creating: bool) -> None:
+    """A signed-in user is the author unless they name another; "own" scope may not."""
+    if actor.is_system or "author" not in values:
+        return
+    if values["author"] is None and creating:
+        values["author"] = actor.username
+    else:
+        values["author"] = owner_for_change(actor, values["author"], "author")
+
+
 async def _checked(
     kernel: Sampark,
     data: Mapping[str, Any],
     existing: InteractionRecord | None,
+    actor: Actor,
 ) -> tuple[dict[str, Any], int | None]:
     """Every value ready to write and the author's user id; ValidationError naming each fault."""
     values, errors = _clean(kernel, data, _as_input(existing) if existing else None)
-    errors += await _missing(Contact, "contact", "contacts", values.get("contacts", []))
-    errors += await _missing(Account, "account", "accounts", values.get("accounts", []))
+    try:
+        _author(actor, values, existing is None)
+    except ValidationError as exc:
+        errors += exc.errors
+        values.pop("author")
+    kept_contacts = existing.contact_ids if existing else ()
+    kept_accounts = existing.account_ids if existing else ()
+    errors += await _missing(
+        Contact, "contact", "contacts", values.get("contacts", []), actor, kept_contacts
+    )
+    errors += await _missing(
+        Account, "account", "accounts", values.get("accounts", []), actor, kept_accounts
+    )
     author_id = None
     if values.get("author"):
         try:
@@ -341,49 +384,72 @@ async def _add_participants(
 # ---------------------------------------------------------------------------
 
 
-async def _records(rows: list[dict[str, Any]]) -> list[InteractionRecord]:
-    """Records for rows of ``_COLUMNS`` values, loading all their participants in one query."""
+def _utc(value: Any) -> dt.datetime | None:
+    moment = read_time(value)
+    return None if moment is None else moment.astimezone(dt.UTC)
+
+
+async def _records(conn: BaseDBAsyncClient, rows: list[dict[str, Any]]) -> list[InteractionRecord]:
+    """Records for rows of ``_SELECT``, loading all their participants in one query."""
     contacts: dict[int, list[int]] = {row["id"]: [] for row in rows}
     accounts: dict[int, list[int]] = {row["id"]: [] for row in rows}
     if rows:
-        participants = await (
-            InteractionParticipant.filter(interaction_id__in=list(contacts))
-            .order_by("id")
-            .values_list("interaction_id", "contact_id", "account_id")
+        participants = await fetch(
+            conn,
+            "SELECT interaction_id, contact_id, account_id FROM core_interaction_participant "
+            f"WHERE interaction_id IN ({marks(len(contacts))}) ORDER BY id",
+            list(contacts),
         )
-        for interaction_id, contact_id, account_id in participants:
-            if contact_id is not None:
-                contacts[interaction_id].append(contact_id)
+        for row in participants:
+            if row["contact_id"] is not None:
+                contacts[row["interaction_id"]].append(row["contact_id"])
             else:
-                accounts[interaction_id].append(account_id)
+                accounts[row["interaction_id"]].append(row["account_id"])
     return [
         InteractionRecord(
             id=row["id"],
             kind=row["kind"],
             status=row["status"],
-            at=row["at"],
+            at=_utc(row["at"]),  # type: ignore[arg-type]
             subject=row["subject"],
             body=row["body"],
             outcome=row["outcome"],
             direction=row["direction"],
-            occurred_at=row["occurred_at"],
-            due_at=row["due_at"],
+            occurred_at=_utc(row["occurred_at"]),
+            due_at=_utc(row["due_at"]),
             duration_minutes=row["duration_minutes"],
             contact_ids=tuple(contacts[row["id"]]),
             account_ids=tuple(accounts[row["id"]]),
-            author=row["author__username"],
+            author=row["author"],
             version=row["version"],
         )
         for row in rows
     ]
 
 
-async def get_interaction(kernel: Sampark, interaction_id: int) -> InteractionRecord:
-    """One interaction with its participants; deleted ones are not found."""
-    row = await Interaction.filter(id=interaction_id, deleted_at=None).first().values(*_COLUMNS)
-    if row is None:
+async def _load_one(
+    conn: BaseDBAsyncClient, interaction_id: Any, actor: Actor = SYSTEM
+) -> InteractionRecord:
+    """The live interaction if the actor may see it; NotFoundError otherwise."""
+    if isinstance(interaction_id, bool) or not isinstance(interaction_id, int):
         raise NotFoundError("interaction", interaction_id)
-    return (await _records([row]))[0]
+    conditions, params = interaction_condition(actor, "i")
+    rows = await fetch(
+        conn,
+        f"{_SELECT} WHERE i.id = ? AND i.deleted_at IS NULL{where(conditions)}",
+        [interaction_id, *params],
+    )
+    if not rows:
+        raise NotFoundError("interaction", interaction_id)
+    return (await _records(conn, rows))[0]
+
+
+async def get_interaction(
+    kernel: Sampark, interaction_id: int, *, actor: Actor = SYSTEM
+) -> InteractionRecord:
+    """One interaction with its participants; deleted ones are not found."""
+    actor.require("interactions.read")
+    return await _load_one(kernel.connection, interaction_id, actor)
 
 
 # ---------------------------------------------------------------------------
@@ -391,9 +457,12 @@ async def get_interaction(kernel: Sampark, interaction_id: int) -> InteractionRe
 # ---------------------------------------------------------------------------
 
 
-async def log_interaction(kernel: Sampark, data: Mapping[str, Any]) -> InteractionRecord:
+async def log_interaction(
+    kernel: Sampark, data: Mapping[str, Any], *, actor: Actor = SYSTEM
+) -> InteractionRecord:
     """Record an interaction that happened, or plan one (``status="planned"`` and ``due_at``)."""
-    values, author_id = await _checked(kernel, data, None)
+    actor.require("interactions.write")
+    values, author_id = await _checked(kernel, data, None, actor)
     async with in_transaction() as conn:
         # Raw SQL rather than Model.create: tortoise caches insert SQL per connection name,
         # not per engine, so kernels on SQLite and PostgreSQL in one process would clash.
@@ -403,7 +472,8 @@ async def log_interaction(kernel: Sampark, data: Mapping[str, Any]) -> Interacti
         inserted = await fetch(conn, _INSERT, [*row, author_id, stamp, stamp, 1])
         interaction_id = inserted[0]["id"]
         await _add_participants(conn, interaction_id, values["contacts"], values["accounts"])
-    record = await get_interaction(kernel, interaction_id)
+        record = await _load_one(conn, interaction_id)
+        await record_change(conn, actor, "interaction", interaction_id, "create", None, record)
     await kernel.plugins.notify(
         "record_saved", kernel=kernel, entity="interaction", record=record, created=True
     )
@@ -416,29 +486,32 @@ async def update_interaction(
     data: Mapping[str, Any],
     *,
     expected_version: int | None = None,
+    actor: Actor = SYSTEM,
 ) -> InteractionRecord:
     """Change the given fields; ``contacts``/``accounts`` replace the participants whole.
 
     With ``expected_version``, a change made by someone else since then is refused with
     StaleRecordError instead of being overwritten.
     """
-    existing = await get_interaction(kernel, interaction_id)
+    actor.require("interactions.write")
+    existing = await _load_one(kernel.connection, interaction_id, actor)
     if expected_version is not None and expected_version != existing.version:
         raise StaleRecordError("interaction", interaction_id, expected_version, existing.version)
-    values, author_id = await _checked(kernel, data, existing)
+    values, author_id = await _checked(kernel, data, existing, actor)
     changes = {name: values[name] for name in _COLUMN_NAMES}
     if "author" in values:
         changes["author_id"] = author_id
     async with in_transaction() as conn:
-        # The version read above guards the write, so the values just checked are the
-        # ones replaced; the UPDATE also comes first, as SQLite write transactions should.
+        # The version read above guards the write (and the actor's scope), so the values
+        # just checked are the ones replaced; the UPDATE also comes first, as SQLite write
+        # transactions should.
         updated = await (
             Interaction.filter(id=interaction_id, version=existing.version, deleted_at=None)
             .using_db(conn)
             .update(**changes, updated_at=now(), version=F("version") + 1)
         )
         if not updated:
-            await _refuse_stale(interaction_id, existing.version)
+            await _refuse_stale(conn, interaction_id, existing.version)
         if "contacts" in values or "accounts" in values:
             contacts = values.get("contacts", list(existing.contact_ids))
             accounts = values.get("accounts", list(existing.account_ids))
@@ -446,15 +519,21 @@ async def update_interaction(
                 InteractionParticipant.filter(interaction_id=interaction_id).using_db(conn).delete()
             )
             await _add_participants(conn, interaction_id, contacts, accounts)
-    record = await get_interaction(kernel, interaction_id)
+        record = await _load_one(conn, interaction_id)
+        await record_change(conn, actor, "interaction", interaction_id, "update", existing, record)
     await kernel.plugins.notify(
         "record_saved", kernel=kernel, entity="interaction", record=record, created=False
     )
     return record
 
 
-async def _refuse_stale(interaction_id: int, expected: int) -> None:
-    current = await Interaction.filter(id=interaction_id, deleted_at=None).first().values("version")
+async def _refuse_stale(conn: BaseDBAsyncClient, interaction_id: int, expected: int) -> None:
+    current = await (
+        Interaction.filter(id=interaction_id, deleted_at=None)
+        .using_db(conn)
+        .first()
+        .values("version")
+    )
     if current is None:
         raise NotFoundError("interaction", interaction_id)
     raise StaleRecordError("interaction", interaction_id, expected, current["version"])
@@ -466,11 +545,13 @@ async def complete_interaction(
     *,
     outcome: str = "",
     occurred_at: dt.datetime | str | None = None,
+    actor: Actor = SYSTEM,
 ) -> InteractionRecord:
     """Mark a planned interaction done, now unless ``occurred_at`` says when.
 
     An empty ``outcome`` keeps whatever outcome the interaction already had.
     """
+    actor.require("interactions.write")
     check = _Checker()
     outcome = check.text(outcome, "outcome", 500)
     when = check.when(occurred_at, "occurred_at") or now()
@@ -481,30 +562,69 @@ async def complete_interaction(
     changes: dict[str, Any] = {"status": "done", "occurred_at": when, "at": when}
     if outcome:
         changes["outcome"] = outcome
-    # One conditional UPDATE: two people completing the same follow-up cannot both win.
-    updated = await Interaction.filter(id=interaction_id, status="planned", deleted_at=None).update(
-        **changes, updated_at=now(), version=F("version") + 1
-    )
-    if not updated:
-        existing = await get_interaction(kernel, interaction_id)
-        raise ValidationError.single(
-            "status", f"interaction {interaction_id} is already {existing.status}"
+    for _ in range(_RETRIES):
+        existing = await _load_one(kernel.connection, interaction_id, actor)
+        if existing.status != "planned":
+            raise ValidationError.single(
+                "status", f"interaction {interaction_id} is already {existing.status}"
+            )
+        record = await _write_completion(actor, existing, changes)
+        if record is not None:
+            await kernel.plugins.notify(
+                "record_saved", kernel=kernel, entity="interaction", record=record, created=False
+            )
+            return record
+    current = await _load_one(kernel.connection, interaction_id, actor)
+    raise StaleRecordError("interaction", interaction_id, existing.version, current.version)
+
+
+async def _write_completion(
+    actor: Actor, existing: InteractionRecord, changes: dict[str, Any]
+) -> InteractionRecord | None:
+    """Complete it if it is still as ``existing``: of two people completing it, one wins."""
+    async with in_transaction() as conn:
+        updated = await (
+            Interaction.filter(
+                id=existing.id, status="planned", version=existing.version, deleted_at=None
+            )
+            .using_db(conn)
+            .update(**changes, updated_at=now(), version=F("version") + 1)
         )
-    record = await get_interaction(kernel, interaction_id)
-    await kernel.plugins.notify(
-        "record_saved", kernel=kernel, entity="interaction", record=record, created=False
-    )
-    return record
+        if not updated:
+            return None
+        record = await _load_one(conn, existing.id)
+        await record_change(conn, actor, "interaction", existing.id, "update", existing, record)
+        return record
 
 
-async def delete_interaction(kernel: Sampark, interaction_id: int) -> None:
-    """Soft-delete: gone from timelines and follow-ups, still in the database."""
-    record = await get_interaction(kernel, interaction_id)
-    deleted = await Interaction.filter(id=interaction_id, deleted_at=None).update(
-        deleted_at=now(), updated_at=now(), version=F("version") + 1
-    )
-    if not deleted:
-        raise NotFoundError("interaction", interaction_id)
+async def delete_interaction(
+    kernel: Sampark,
+    interaction_id: int,
+    *,
+    actor: Actor = SYSTEM,
+    expected_version: int | None = None,
+) -> None:
+    """Soft-delete: gone from timelines and follow-ups, still in the database.
+
+    With ``expected_version``, one changed since that version is left alone (StaleRecordError).
+    """
+    actor.require("interactions.delete")
+    record = await _load_one(kernel.connection, interaction_id, actor)
+    unchanged = {} if expected_version is None else {"version": expected_version}
+    async with in_transaction() as conn:
+        deleted = await (
+            Interaction.filter(id=interaction_id, deleted_at=None, **unchanged)
+            .using_db(conn)
+            .update(deleted_at=now(), updated_at=now(), version=F("version") + 1)
+        )
+        if not deleted:
+            current = await _load_one(conn, interaction_id, actor)
+            if expected_version is not None and current.version != expected_version:
+                raise StaleRecordError(
+                    "interaction", interaction_id, expected_version, current.version
+                )
+            raise NotFoundError("interaction", interaction_id)
+        await record_change(conn, actor, "interaction", interaction_id, "delete", record, None)
     await kernel.plugins.notify(
         "record_deleted", kernel=kernel, entity="interaction", record=record, soft=True
     )
@@ -522,23 +642,82 @@ async def followups(
     owner: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    actor: Actor = SYSTEM,
 ) -> Page[InteractionRecord]:
-    """Planned interactions, soonest due first, overdue ones included; ``owner`` is the author."""
+    """Planned interactions the actor may see, soonest due first, overdue ones included.
+
+    ``owner`` is the author.
+    """
+    actor.require("interactions.read")
     check_limit(limit)
-    query = Interaction.filter(status="planned", deleted_at=None)
+    conn = kernel.connection
+    conditions, params = interaction_condition(actor, "i")
+    conditions += ["i.status = 'planned'", "i.deleted_at IS NULL"]
     if due_before is not None and due_before != "":
-        query = query.filter(due_at__lt=parse_datetime(due_before, "due_before"))
+        conditions.append("i.due_at < ?")
+        params.append(db_time(conn, parse_datetime(due_before, "due_before")))
     if owner:
-        query = query.filter(author_id=await user_id_for(kernel, owner, "owner"))
+        conditions.append("i.author_id = ?")
+        params.append(await user_id_for(kernel, owner, "owner"))
     if cursor:
         last_due, last_id = decode_cursor(cursor, 2)
-        if not isinstance(last_id, int):
+        if isinstance(last_id, bool) or not isinstance(last_id, int):
             raise ValidationError.single("cursor", "is not a cursor this server gave out")
-        due = parse_datetime(last_due, "cursor")
+        due = db_time(conn, parse_datetime(last_due, "cursor"))
         # The leading due_at >= conjunct lets the (status, due_at) index bound the scan.
-        query = query.filter(Q(due_at__gte=due), Q(due_at__gt=due) | Q(due_at=due, id__gt=last_id))
-    rows = await query.order_by("due_at", "id").limit(limit + 1).values(*_COLUMNS)
-    items = await _records(rows[:limit])
+        conditions.append("i.due_at >= ? AND (i.due_at > ? OR (i.due_at = ? AND i.id > ?))")
+        params += [due, due, due, last_id]
+    rows = await fetch(
+        conn,
+        f"{_SELECT} WHERE {' AND '.join(conditions)} ORDER BY i.due_at, i.id LIMIT ?",
+        [*params, limit + 1],
+    )
+    items = await _records(conn, rows[:limit])
+    next_cursor = None
+    if len(rows) > limit:
+        last = items[-1]
+        next_cursor = encode_cursor(last.at.isoformat(), last.id)
+    return Page(items, next_cursor)
+
+
+async def recent(
+    kernel: Sampark,
+    *,
+    owner: str | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+    actor: Actor = SYSTEM,
+) -> Page[InteractionRecord]:
+    """Done interactions the actor may see, most recent first (``owner`` is the author)."""
+    actor.require("interactions.read")
+    check_limit(limit)
+    conn = kernel.connection
+    conditions, params = interaction_condition(actor, "i")
+    conditions += ["i.status = 'done'", "i.deleted_at IS NULL"]
+    if owner:
+        conditions.append("i.author_id = ?")
+        params.append(await user_id_for(kernel, owner, "owner"))
+    if cursor:
+        last_at, last_id = decode_cursor(cursor, 2)
+        if isinstance(last_id, bool) or not isinstance(last_id, int):
+            raise ValidationError.single("cursor", "is not a cursor this server gave out")
+        at = db_time(conn, parse_datetime(last_at, "cursor"))
+        # The leading at <= conjunct lets the (at, id) index bound the scan.
+        conditions.append("i.at <= ? AND (i.at < ? OR (i.at = ? AND i.id < ?))")
+        params += [at, at, at, last_id]
+    select = _SELECT
+    if not owner and dialect(conn) == "sqlite":
+        # SQLite's planner prefers the (status, due_at) index for status = 'done' and then
+        # sorts every done interaction; walking the partial (at, id) index needs no sort.
+        select = select.replace(
+            "FROM core_interaction i", "FROM core_interaction i INDEXED BY core_interaction_done"
+        )
+    rows = await fetch(
+        conn,
+        f"{select} WHERE {' AND '.join(conditions)} ORDER BY i.at DESC, i.id DESC LIMIT ?",
+        [*params, limit + 1],
+    )
+    items = await _records(conn, rows[:limit])
     next_cursor = None
     if len(rows) > limit:
         last = items[-1]

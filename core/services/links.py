@@ -1,7 +1,9 @@
 """Who works where: links between contacts and accounts, with a role and dates.
 
 A contact has at most one primary link (their main organisation); marking a link primary
-clears the contact's other primary link in the same transaction.
+clears the contact's other primary link in the same transaction. Changing links needs
+``accounts.write``; an actor sees a link only if they see both its contact and account,
+and each link or unlink leaves an audit row on both.
 """
 
 from __future__ import annotations
@@ -9,12 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from sampark.core.errors import FieldError, NotFoundError, ValidationError
-from sampark.core.models import Account, Contact, ContactAccountLink
+from sampark.core.models import ContactAccountLink
+from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import LinkRecord, Page
+from sampark.core.services.audit import record_change
+from sampark.core.services.scope import owner_condition, where
 from sampark.core.services.search import db_date, db_time, fetch, now
 
 if TYPE_CHECKING:
@@ -76,9 +83,29 @@ def _clean_link(
     return role, primary, start, end
 
 
-async def _require_live(model: type[Contact] | type[Account], entity: str, key: int) -> None:
-    if not await model.filter(id=key, deleted_at=None).exists():
+async def _require_visible(
+    kernel: Sampark, entity: str, key: Any, actor: Actor, *, live: bool = True
+) -> None:
+    """The contact or account exists (and is live, if ``live``) and the actor sees it."""
+    if isinstance(key, bool) or not isinstance(key, int):
         raise NotFoundError(entity, key)
+    conditions, params = owner_condition(actor, "r")
+    if live:
+        conditions.append("r.deleted_at IS NULL")
+    rows = await fetch(
+        kernel.connection,
+        f"SELECT r.id FROM core_{entity} r WHERE r.id = ?{where(conditions)}",
+        [key, *params],
+    )
+    if not rows:
+        raise NotFoundError(entity, key)
+
+
+def _visible(actor: Actor) -> Q:
+    """The ORM filter keeping links whose contact and account the actor both sees."""
+    if actor.sees_everything():
+        return Q()
+    return Q(contact__owner_id=actor.user_id, account__owner_id=actor.user_id)
 
 
 def _record(row: dict[str, Any]) -> LinkRecord:
@@ -95,12 +122,23 @@ def _record(row: dict[str, Any]) -> LinkRecord:
     )
 
 
-async def get_link(kernel: Sampark, link_id: int) -> LinkRecord:
-    """One link with both names filled in."""
-    row = await ContactAccountLink.filter(id=link_id).first().values(*_COLUMNS)
+async def _get_link(
+    link_id: Any, actor: Actor, conn: BaseDBAsyncClient | None = None
+) -> LinkRecord:
+    if isinstance(link_id, bool) or not isinstance(link_id, int):
+        raise NotFoundError("link", link_id)
+    query = ContactAccountLink.filter(_visible(actor), id=link_id).using_db(conn)
+    row = await query.first().values(*_COLUMNS)
     if row is None:
         raise NotFoundError("link", link_id)
     return _record(row)
+
+
+async def get_link(kernel: Sampark, link_id: int, *, actor: Actor = SYSTEM) -> LinkRecord:
+    """One link with both names filled in."""
+    actor.require("contacts.read")
+    actor.require("accounts.read")
+    return await _get_link(link_id, actor)
 
 
 async def link_contact(
@@ -112,15 +150,17 @@ async def link_contact(
     primary: bool = False,
     start_date: dt.date | str | None = None,
     end_date: dt.date | str | None = None,
+    actor: Actor = SYSTEM,
 ) -> LinkRecord:
     """Record that a contact works at (or belongs to) an account, in a given role.
 
     The same contact and account may be linked several times with different roles
     (say "Director" and "Board member"), never twice with the same one.
     """
+    actor.require("accounts.write")
     role, primary, start, end = _clean_link(role, primary, start_date, end_date)
-    await _require_live(Contact, "contact", contact_id)
-    await _require_live(Account, "account", account_id)
+    await _require_visible(kernel, "contact", contact_id, actor)
+    await _require_visible(kernel, "account", account_id, actor)
     async with in_transaction() as conn:
         # Write first: a SQLite write transaction that starts with a read can fail with
         # SQLITE_BUSY_SNAPSHOT when another process writes meanwhile. Raw SQL rather than
@@ -156,49 +196,60 @@ async def link_contact(
                 .using_db(conn)
                 .update(is_primary=False)
             )
-    record = await get_link(kernel, link_id)
+        record = await _get_link(link_id, SYSTEM, conn)
+        await _audit(conn, actor, "link", record)
     await kernel.plugins.notify(
         "record_saved", kernel=kernel, entity="link", record=record, created=True
     )
     return record
 
 
-async def unlink(kernel: Sampark, link_id: int) -> None:
+async def _audit(conn: BaseDBAsyncClient, actor: Actor, action: str, link: LinkRecord) -> None:
+    """One audit row on the contact and one on the account: both pages show the link."""
+    before, after = (None, link) if action == "link" else (link, None)
+    await record_change(conn, actor, "contact", link.contact_id, action, before, after)
+    await record_change(conn, actor, "account", link.account_id, action, before, after)
+
+
+async def unlink(kernel: Sampark, link_id: int, *, actor: Actor = SYSTEM) -> None:
     """Remove a link for good (links carry no history of their own to restore)."""
-    record = await get_link(kernel, link_id)
-    deleted = await ContactAccountLink.filter(id=link_id).delete()
-    if not deleted:
-        raise NotFoundError("link", link_id)
+    actor.require("accounts.write")
+    record = await _get_link(link_id, actor)
+    async with in_transaction() as conn:
+        deleted = await ContactAccountLink.filter(id=link_id).using_db(conn).delete()
+        if not deleted:
+            raise NotFoundError("link", link_id)
+        await _audit(conn, actor, "unlink", record)
     await kernel.plugins.notify(
         "record_deleted", kernel=kernel, entity="link", record=record, soft=False
     )
 
 
-async def links_of_contact(kernel: Sampark, contact_id: int) -> Page[LinkRecord]:
+async def links_of_contact(
+    kernel: Sampark, contact_id: int, *, actor: Actor = SYSTEM
+) -> Page[LinkRecord]:
     """The accounts a contact is linked to: primary first, then by account name."""
+    actor.require("contacts.read")
+    actor.require("accounts.read")
+    await _require_visible(kernel, "contact", contact_id, actor, live=False)
     rows = await (
-        ContactAccountLink.filter(contact_id=contact_id, account__deleted_at=None)
+        ContactAccountLink.filter(_visible(actor), contact_id=contact_id, account__deleted_at=None)
         .order_by("-is_primary", "account__sort_name", "id")
         .values(*_COLUMNS)
     )
-    if not rows:
-        await _require_exists(Contact, "contact", contact_id)
     return Page([_record(row) for row in rows])
 
 
-async def links_of_account(kernel: Sampark, account_id: int) -> Page[LinkRecord]:
+async def links_of_account(
+    kernel: Sampark, account_id: int, *, actor: Actor = SYSTEM
+) -> Page[LinkRecord]:
     """The contacts linked to an account: primary links first, then by contact name."""
+    actor.require("contacts.read")
+    actor.require("accounts.read")
+    await _require_visible(kernel, "account", account_id, actor, live=False)
     rows = await (
-        ContactAccountLink.filter(account_id=account_id, contact__deleted_at=None)
+        ContactAccountLink.filter(_visible(actor), account_id=account_id, contact__deleted_at=None)
         .order_by("-is_primary", "contact__sort_name", "id")
         .values(*_COLUMNS)
     )
-    if not rows:
-        await _require_exists(Account, "account", account_id)
     return Page([_record(row) for row in rows])
-
-
-async def _require_exists(model: type[Contact] | type[Account], entity: str, key: int) -> None:
-    """An empty list is only an answer for a record that exists (deleted ones included)."""
-    if not await model.filter(id=key).exists():
-        raise NotFoundError(entity, key)

@@ -180,7 +180,7 @@ async def refresh_search(
     await remove_from_search(kernel, conn, entity, ids)
     bodies = await _bodies(conn, entity, ids)
     table = SEARCH_TABLES[entity]
-    key = "rowid" if dialect(conn) == "sqlite" else "id"
+    key = _key(conn)
     await execute_many(
         conn,
         f"INSERT INTO {table} ({key}, body) VALUES (?, ?)",
@@ -195,7 +195,7 @@ async def remove_from_search(
     ids = list(ids)
     if not ids:
         return
-    key = "rowid" if dialect(conn) == "sqlite" else "id"
+    key = _key(conn)
     await execute(
         conn, f"DELETE FROM {SEARCH_TABLES[entity]} WHERE {key} IN ({marks(len(ids))})", ids
     )
@@ -275,45 +275,63 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def search_sql(conn: BaseDBAsyncClient, entity: str, query: str) -> tuple[str, list[Any]] | None:
+def search_sql(
+    conn: BaseDBAsyncClient, entity: str, query: str, *, owner_id: int | None = None
+) -> tuple[str, list[Any]] | None:
     """The index-backed query giving matching record ids, or None for an empty query.
 
     Every term must match. Terms of three or more characters go to the trigram index;
     shorter ones only narrow those matches. A query made only of short terms becomes a
-    prefix range on ``sort_name`` (a trigram index cannot answer it).
+    prefix range on ``sort_name`` (a trigram index cannot answer it). With ``owner_id``
+    only that user's records match (an "own"-scoped search), so LIMIT counts only them.
     """
     terms = query_terms(unicodedata.normalize("NFC", query))
     if not terms:
         return None
     long_terms = [term for term in terms if len(term) >= TRIGRAM]
     short_terms = [term for term in terms if len(term) < TRIGRAM]
+    owner = [] if owner_id is None else [owner_id]
     if not long_terms:
         prefix = " ".join(terms).casefold()
-        table = TABLES[entity]
+        owned = "" if owner_id is None else " AND owner_id = ?"
         return (
-            f"SELECT id FROM {table} WHERE deleted_at IS NULL "
+            f"SELECT id FROM {TABLES[entity]} WHERE deleted_at IS NULL{owned} "
             "AND sort_name >= ? AND sort_name < ? ORDER BY sort_name, id LIMIT ?",
-            [prefix, prefix + "\uffff"],
+            [*owner, prefix, prefix + "\uffff"],
         )
     table = SEARCH_TABLES[entity]
+    owned = "" if owner_id is None else " AND r.owner_id = ?"
+    # FTS5 matches on the table's own name (an alias is not a column), so no alias here.
+    key = f"{table}.{_key(conn)}"
+    owners = "" if owner_id is None else f" JOIN {TABLES[entity]} r ON r.id = {key}"
     if dialect(conn) == "sqlite":
         match = " AND ".join(_fts_phrase(term) for term in long_terms)
         narrow = "".join(" AND instr(lower(body), lower(?)) > 0" for _ in short_terms)
         return (
-            f"SELECT rowid AS id FROM {table} WHERE {table} MATCH ?{narrow} LIMIT ?",
-            [match, *short_terms],
+            f"SELECT {key} AS id FROM {table}{owners} WHERE {table} MATCH ?{narrow}{owned} LIMIT ?",
+            [match, *short_terms, *owner],
         )
     where = " AND ".join("body ILIKE ? ESCAPE '\\'" for _ in terms)
     return (
-        f"SELECT id FROM {table} WHERE {where} LIMIT ?",
-        [_like_pattern(term) for term in terms],
+        f"SELECT {key} AS id FROM {table}{owners} WHERE {where}{owned} LIMIT ?",
+        [*(_like_pattern(term) for term in terms), *owner],
     )
 
 
-async def search_ids(kernel: Sampark, entity: str, query: str, limit: int) -> list[int]:
-    """Ids of live records matching every term of ``query`` (at most ``limit``)."""
+def _key(conn: BaseDBAsyncClient) -> str:
+    """The search tables' record id column: FTS5's rowid on SQLite, ``id`` on PostgreSQL."""
+    return "rowid" if dialect(conn) == "sqlite" else "id"
+
+
+async def search_ids(
+    kernel: Sampark, entity: str, query: str, limit: int, *, owner_id: int | None = None
+) -> list[int]:
+    """Ids of live records matching every term of ``query`` (at most ``limit``).
+
+    With ``owner_id``, only records that user owns.
+    """
     conn = kernel.connection
-    built = search_sql(conn, entity, query)
+    built = search_sql(conn, entity, query, owner_id=owner_id)
     if built is None:
         return []
     sql, params = built

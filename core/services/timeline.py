@@ -1,12 +1,14 @@
 """A contact's or account's history: core's interactions merged with every plugin's entries.
 
-The timeline asks each plugin's ``timeline_entries(kernel, subject, before, limit)`` hook:
+The timeline asks each plugin's ``timeline_entries(kernel, subject, before, limit, actor)``
+hook:
 
 * ``subject`` is a :class:`TimelineSubject`: ``subject.entity`` is ``"contact"`` or
   ``"account"`` and ``subject.id`` the record's id (the record exists; it may be deleted).
 * ``before`` is None for the first page, else a :class:`TimelineKey` ``(at, source, ref)``:
   the last entry already shown.
 * ``limit`` is how many entries to give at most.
+* ``actor`` is who is looking: give only entries they may see.
 
 A plugin gives up to ``limit`` of its entries that come strictly after ``before`` in the
 timeline's order, newest first. The order is by ``(at, source, ref)`` descending, where
@@ -27,16 +29,20 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from sampark.core.errors import ConfigError, NotFoundError, ValidationError
-from sampark.core.models import Account, Contact
 from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
+from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.plugins import CORE_LABEL
 from sampark.core.records import AccountRecord, ContactRecord, Page, TimelineEntry
-from sampark.core.services.search import db_date, db_time, fetch, read_time
+from sampark.core.services.scope import (
+    READ_PERMISSIONS,
+    interaction_condition,
+    owner_condition,
+    where,
+)
+from sampark.core.services.search import TABLES, db_date, db_time, fetch, read_time
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
-
-_ENTITIES = {"contact": Contact, "account": Account}
 
 
 @dataclass(frozen=True)
@@ -74,8 +80,11 @@ def _utc(value: dt.datetime) -> dt.datetime:
 # ---------------------------------------------------------------------------
 
 
-async def resolve_subject(subject: Any) -> TimelineSubject:
-    """A TimelineSubject for a record or an ``("contact", id)`` pair; NotFoundError if missing."""
+async def resolve_subject(kernel: Sampark, subject: Any, actor: Actor = SYSTEM) -> TimelineSubject:
+    """A TimelineSubject for a record or an ``("contact", id)`` pair.
+
+    NotFoundError if it is missing or the actor may not see it (deleted ones are found).
+    """
     if isinstance(subject, ContactRecord):
         resolved = TimelineSubject("contact", subject.id)
     elif isinstance(subject, AccountRecord):
@@ -85,7 +94,7 @@ async def resolve_subject(subject: Any) -> TimelineSubject:
     elif (
         isinstance(subject, tuple | list)
         and len(subject) == 2
-        and subject[0] in _ENTITIES
+        and subject[0] in TABLES
         and isinstance(subject[1], int)
         and not isinstance(subject[1], bool)
     ):
@@ -94,7 +103,13 @@ async def resolve_subject(subject: Any) -> TimelineSubject:
         raise ValidationError.single(
             "subject", f"must be a contact, an account or ('contact', id) (got {subject!r})"
         )
-    if not await _ENTITIES[resolved.entity].filter(id=resolved.id).exists():
+    conditions, params = owner_condition(actor, "r")
+    rows = await fetch(
+        kernel.connection,
+        f"SELECT r.id FROM {TABLES[resolved.entity]} r WHERE r.id = ?{where(conditions)}",
+        [resolved.id, *params],
+    )
+    if not rows:
         raise NotFoundError(resolved.entity, resolved.id)
     return resolved
 
@@ -122,15 +137,46 @@ def _entry(plugin: str, item: Any) -> TimelineEntry:
     return dataclasses.replace(item, source=plugin, at=_utc(item.at))
 
 
+def _subject_entity(subject: Any) -> str | None:
+    """The entity a subject names, for the permission check before any lookup."""
+    if isinstance(subject, ContactRecord):
+        return "contact"
+    if isinstance(subject, AccountRecord):
+        return "account"
+    if isinstance(subject, TimelineSubject):
+        return subject.entity
+    if isinstance(subject, tuple | list) and subject and subject[0] in TABLES:
+        return subject[0]
+    return None
+
+
 async def timeline(
-    kernel: Sampark, subject: Any, *, cursor: str | None = None, limit: int = 50
+    kernel: Sampark,
+    subject: Any,
+    *,
+    cursor: str | None = None,
+    limit: int = 50,
+    actor: Actor = SYSTEM,
 ) -> Page[TimelineEntry]:
-    """The subject's interactions and plugin entries, newest first, a page at a time."""
+    """The subject's interactions and plugin entries, newest first, a page at a time.
+
+    Needs ``interactions.read`` and the right to read the subject, which must be visible
+    to the actor; plugins are asked for the entries that actor may see.
+    """
+    actor.require("interactions.read")
+    entity = _subject_entity(subject)
+    if entity is not None:
+        actor.require(READ_PERMISSIONS[entity])
     check_limit(limit)
-    resolved = await resolve_subject(subject)
+    resolved = await resolve_subject(kernel, subject, actor)
     before = _key_from_cursor(cursor) if cursor else None
     contributions = await kernel.plugins.acollect(
-        "timeline_entries", kernel=kernel, subject=resolved, before=before, limit=limit + 1
+        "timeline_entries",
+        kernel=kernel,
+        subject=resolved,
+        before=before,
+        limit=limit + 1,
+        actor=actor,
     )
     entries = [_entry(c.plugin, c.item) for c in contributions]
     if before is not None:
@@ -152,8 +198,8 @@ async def timeline(
 _REF = "('interaction:' || CAST(i.id AS TEXT))"
 _SELECT = (
     "SELECT i.id, i.kind, i.status, i.at, i.subject, i.body, i.outcome, i.direction "
-    "FROM core_interaction i WHERE i.deleted_at IS NULL AND i.id IN ({participating}) {older} "
-    f"ORDER BY i.at DESC, {_REF} DESC LIMIT ?"
+    "FROM core_interaction i WHERE i.deleted_at IS NULL AND i.id IN ({participating}) "
+    f"{{older}}{{visible}} ORDER BY i.at DESC, {_REF} DESC LIMIT ?"
 )
 _OF_CONTACT = "SELECT p.interaction_id FROM core_interaction_participant p WHERE p.contact_id = ?"
 _OF_ACCOUNT = (
@@ -186,12 +232,16 @@ def _title(row: dict[str, Any]) -> str:
 
 
 async def interaction_entries(
-    kernel: Sampark, subject: TimelineSubject, before: TimelineKey | None, limit: int
+    kernel: Sampark,
+    subject: TimelineSubject,
+    before: TimelineKey | None,
+    limit: int,
+    actor: Actor = SYSTEM,
 ) -> list[TimelineEntry]:
     """Core's timeline entries: the interactions the subject takes part in, newest first.
 
     An account's timeline also shows the interactions of the contacts linked to it today
-    (links without dates, or whose dates include today).
+    (links without dates, or whose dates include today), those the actor may see.
     """
     conn = kernel.connection
     if subject.entity == "contact":
@@ -200,8 +250,9 @@ async def interaction_entries(
         today = db_date(conn, dt.datetime.now(dt.UTC).date())
         participating, params = _OF_ACCOUNT, [subject.id, subject.id, today, today]
     older, older_params = _older(conn, before)
-    sql = _SELECT.format(participating=participating, older=older)
-    rows = await fetch(conn, sql, [*params, *older_params, limit])
+    visible, visible_params = interaction_condition(actor, "i")
+    sql = _SELECT.format(participating=participating, older=older, visible=where(visible))
+    rows = await fetch(conn, sql, [*params, *older_params, *visible_params, limit])
     return [
         TimelineEntry(
             at=_utc(read_time(row["at"])),

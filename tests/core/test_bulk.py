@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+import sampark
 from sampark.core.errors import ValidationError
 from sampark.core.kernel import Sampark
 from sampark.core.services import bulk, inputs, users
-from sampark.core.services.search import refresh_search
+from sampark.core.services.search import fetch, refresh_search
 
 GIVEN = ["आशा", "Ravi", "సాయి", "Meera", "রিয়া", "Arjun"]
 FAMILY = ["शर्मा", "Iyer", "रेड्डी", "Das", "Kulkarni", "वर्मा", "Banerjee"]
@@ -46,20 +47,19 @@ def row(i: int) -> dict[str, Any]:
 
 
 async def counts(crm: Sampark) -> dict[str, int]:
+    found = {}
     with crm.activate():
-        return {
-            table: (await crm.connection.execute_query_dict(f"SELECT count(*) AS n FROM {table}"))[
-                0
-            ]["n"]
-            for table in TABLES
-        }
+        for table in TABLES:
+            rows = await fetch(crm.connection, f"SELECT count(*) AS n FROM {table}")
+            found[table] = rows[0]["n"]
+    return found
 
 
 async def search_words(crm: Sampark, contact_id: int) -> list[str]:
     key = "rowid" if crm.dialect == "sqlite" else "id"
     with crm.activate():
-        rows = await crm.connection.execute_query_dict(
-            f"SELECT body FROM core_contact_search WHERE {key} = {int(contact_id)}"
+        rows = await fetch(
+            crm.connection, f"SELECT body FROM core_contact_search WHERE {key} = ?", [contact_id]
         )
     return sorted(rows[0]["body"].split())
 
@@ -227,3 +227,37 @@ async def test_an_empty_import_writes_nothing(crm: Sampark) -> None:
     with pytest.raises(ValidationError, match="batch_size"):
         await crm.contacts.bulk_create([row(1)], batch_size=0)
     assert (await counts(crm))["core_contact"] == 0
+
+
+async def test_a_large_import_leaves_postgres_with_statistics(
+    crm: Sampark, owner: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if crm.dialect != "postgres":
+        pytest.skip("SQLite plans these queries well without statistics")
+    monkeypatch.setattr(bulk, "ANALYZE_AFTER", 200)
+    await crm.contacts.bulk_create([row(i) for i in range(300)], batch_size=100)
+    with crm.activate():
+        rows = await crm.connection.execute_query_dict(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('core_contact', 'core_email', 'core_contact_search')"
+        )
+    assert {row["relname"]: row["reltuples"] for row in rows} == {
+        "core_contact": 300,
+        "core_email": 300 + len(range(0, 300, 7)),
+        "core_contact_search": 300,
+    }
+
+
+async def test_plugins_hear_of_an_import_once_with_every_new_id(crm: Sampark) -> None:
+    heard: list[tuple[str, list[int]]] = []
+
+    class Listener:
+        @sampark.hookimpl
+        async def records_imported(self, entity: str, ids: list[int]) -> None:
+            heard.append((entity, list(ids)))
+
+    crm.plugins.pm.register(Listener(), name="listener")
+    rows = [{"first_name": f"Imported {n}"} for n in range(7)]
+    assert await crm.contacts.bulk_create(rows, batch_size=3) == 7
+    page = await crm.contacts.list(limit=50)
+    assert heard == [("contact", sorted(contact.id for contact in page))]

@@ -402,3 +402,14 @@ async def test_deleted_list_pages_newest_deletion_first(crm: Sampark) -> None:
             break
     assert seen == [contacts[i].id for i in (1, 4, 0, 3)]
     assert [c.id for c in await crm.contacts.list()] == [contacts[2].id]
+
+
+async def test_a_delete_with_a_stale_version_is_refused_and_changes_nothing(crm) -> None:
+    contact = await crm.contacts.create(first_name="Kavya")
+    await crm.contacts.update(contact.id, notes="met at the fair")
+    with pytest.raises(StaleRecordError):
+        await crm.contacts.delete(contact.id, version=contact.version)
+    still = await crm.contacts.get(contact.id)
+    assert still.deleted_at is None
+    await crm.contacts.delete(contact.id, version=still.version)
+    assert (await crm.contacts.get(contact.id, include_deleted=True)).deleted_at is not None

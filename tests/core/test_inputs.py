@@ -246,3 +246,10 @@ def test_account_kinds_parent_and_name() -> None:
         clean_account_changes(kernel(), {"name": "  "})
     assert list(fields_of(caught)) == ["name"]
     assert clean_account_changes(kernel(), {"parent_id": None}) == {"parent_id": None}
+
+
+@pytest.mark.parametrize("typed", ["https://[x", "http://[::1", "ftp://example.in"])
+def test_a_malformed_website_is_a_field_error(typed: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        clean_account(kernel(), {"name": "Acme", "website": typed})
+    assert [error.field for error in refused.value.errors] == ["website"]

@@ -305,3 +305,24 @@ async def test_interaction_kinds_from_settings(make_kernel: Any) -> None:
     visit = await crm.interactions.log(kind="Site Visit", contacts=[asha])
 
     assert visit.kind == "site visit"
+
+
+async def test_recent_interactions_newest_first_across_pages(crm: Sampark) -> None:
+    contact = await crm.contacts.create(first_name="Ira")
+    base = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    for n in range(7):
+        at = base + dt.timedelta(hours=n // 2)  # pairs share a time: the id breaks the tie
+        await crm.interactions.log(
+            kind="call", contacts=[contact.id], occurred_at=at, subject=f"c{n}"
+        )
+    await crm.interactions.log(
+        kind="call", contacts=[contact.id], status="planned", due_at=base, subject="later"
+    )
+    seen, cursor = [], None
+    while True:
+        page = await crm.interactions.recent(cursor=cursor, limit=3)
+        seen += [item.subject for item in page]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == ["c6", "c5", "c4", "c3", "c2", "c1", "c0"]
