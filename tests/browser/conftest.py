@@ -207,9 +207,13 @@ def server(database_for_server: str, tmp_path_factory: pytest.TempPathFactory) -
 # ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium under Playwright, once per test run (a fresh temporary profile)."""
+    """Debian's Chromium under Playwright, once per test module (a fresh temporary profile).
+
+    Module scope, not session: Playwright's sync API runs an event loop on the main thread
+    until it stops, and the async tests and ``asyncio.run`` of later modules need it gone.
+    """
     if not CHROMIUM.exists():
         pytest.skip(
             f"{CHROMIUM} is missing: install Debian's chromium package "
