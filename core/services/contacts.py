@@ -46,9 +46,9 @@ from sampark.core.services.search import (
     read_json,
     read_time,
     refresh_search,
-    remove_from_search,
     search_ids,
 )
+from sampark.core.services.soft_delete import soft_delete
 from sampark.core.services.tags import load_tags, set_tags, tag_ids, tag_key
 from sampark.core.services.users import user_id_for
 
@@ -403,31 +403,16 @@ async def delete_contact(
     """Soft-delete: hidden from lists and search until restored.
 
     With ``expected_version``, a contact changed since that version is left alone
-    (StaleRecordError), in the same statement as the delete.
+    (StaleRecordError).
     """
     actor.require("contacts.delete")
-    _check_id(contact_id)
-    scope, scope_params = owner_condition(actor, "core_contact")
-    async with in_transaction() as conn:
-        stamp = db_time(conn, now())
-        rows = await fetch(
-            conn,
-            "UPDATE core_contact SET deleted_at = ?, updated_at = ?, version = version + 1 "
-            f"WHERE id = ? AND deleted_at IS NULL{where(scope)}"
-            f"{' AND version = ?' if expected_version is not None else ''} RETURNING id",
-            [stamp, stamp, contact_id, *scope_params, *_given(expected_version)],
-        )
-        if not rows:
-            if expected_version is not None:
-                current = await _load_one(conn, contact_id, actor=actor)
-                raise StaleRecordError(ENTITY, contact_id, expected_version, current.version)
-            raise NotFoundError(ENTITY, contact_id)
-        await remove_from_search(kernel, conn, ENTITY, [contact_id])
-        record = await _load_one(conn, contact_id, include_deleted=True)
-        before = replace(record, deleted_at=None)
-        await record_change(conn, actor, ENTITY, contact_id, "delete", before, None)
-    await kernel.plugins.notify(
-        "record_deleted", kernel=kernel, entity=ENTITY, record=record, soft=True
+    await soft_delete(
+        kernel,
+        ENTITY,
+        _check_id(contact_id),
+        actor=actor,
+        expected_version=expected_version,
+        load_one=_load_one,
     )
 
 
@@ -469,7 +454,3 @@ async def _write_restore(
         record = await _load_one(conn, deleted.id)
         await record_change(conn, actor, ENTITY, deleted.id, "restore", deleted, record)
         return record
-
-
-def _given(version: int | None) -> list[int]:
-    return [] if version is None else [version]

@@ -667,17 +667,7 @@ async def followups(
         # The leading due_at >= conjunct lets the (status, due_at) index bound the scan.
         conditions.append("i.due_at >= ? AND (i.due_at > ? OR (i.due_at = ? AND i.id > ?))")
         params += [due, due, due, last_id]
-    rows = await fetch(
-        conn,
-        f"{_SELECT} WHERE {' AND '.join(conditions)} ORDER BY i.due_at, i.id LIMIT ?",
-        [*params, limit + 1],
-    )
-    items = await _records(conn, rows[:limit])
-    next_cursor = None
-    if len(rows) > limit:
-        last = items[-1]
-        next_cursor = encode_cursor(last.at.isoformat(), last.id)
-    return Page(items, next_cursor)
+    return await _page(conn, _SELECT, conditions, params, "i.due_at, i.id", limit)
 
 
 async def recent(
@@ -712,9 +702,21 @@ async def recent(
         select = select.replace(
             "FROM core_interaction i", "FROM core_interaction i INDEXED BY core_interaction_done"
         )
+    return await _page(conn, select, conditions, params, "i.at DESC, i.id DESC", limit)
+
+
+async def _page(
+    conn: BaseDBAsyncClient,
+    select: str,
+    conditions: list[str],
+    params: list[Any],
+    order: str,
+    limit: int,
+) -> Page[InteractionRecord]:
+    """One keyset page; the cursor is the last item's (at, id), ``at`` being its sort time."""
     rows = await fetch(
         conn,
-        f"{select} WHERE {' AND '.join(conditions)} ORDER BY i.at DESC, i.id DESC LIMIT ?",
+        f"{select} WHERE {' AND '.join(conditions)} ORDER BY {order} LIMIT ?",
         [*params, limit + 1],
     )
     items = await _records(conn, rows[:limit])
