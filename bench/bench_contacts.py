@@ -36,9 +36,9 @@ from sampark.core.pagination import encode_cursor
 from sampark.core.search_text import search_body
 from sampark.core.services import bulk, inputs, users
 from sampark.core.services.inputs import ContactInput
-from sampark.core.services.search import db_json
 from sampark.core.services.tags import tag_key
 from sampark.core.settings import Settings
+from sampark.core.sql import db_json
 
 USERS = ("asha", "ravi", "meera", "john", "fatima")
 

@@ -20,7 +20,7 @@ from sampark.core.services.scope import (
     owner_condition,
     where,
 )
-from sampark.core.services.search import db_json, db_time, execute, fetch, now, read_json, read_time
+from sampark.core.sql import db_json, db_time, execute, fetch, now, read_json, read_time
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark

@@ -46,7 +46,6 @@ from sampark.core.errors import (
 from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import Page, TokenRecord
-from sampark.core.services.search import db_time, execute, fetch, now, read_time
 from sampark.core.services.users import (
     activated,
     actor_for_user,
@@ -65,6 +64,7 @@ from sampark.core.services.users import (
     username_key,
     verify_password,
 )
+from sampark.core.sql import db_time, execute, fetch, now, read_time
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark

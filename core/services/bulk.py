@@ -25,16 +25,8 @@ from sampark.core.services.inputs import (
     input_fields,
     validate_with_plugins,
 )
-from sampark.core.services.search import (
-    db_date,
-    db_json,
-    db_time,
-    dialect,
-    fetch,
-    marks,
-    now,
-)
 from sampark.core.services.tags import ensure_tags, tag_key
+from sampark.core.sql import db_date, db_json, db_time, dialect, fetch, marks, now
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark

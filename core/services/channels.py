@@ -9,7 +9,8 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from sampark.core.records import AddressRecord, EmailRecord, PhoneRecord
-from sampark.core.services.search import OWNER_COLUMNS, execute, execute_many, fetch, marks
+from sampark.core.services.search import OWNER_COLUMNS
+from sampark.core.sql import execute, execute_many, fetch, marks
 
 
 @dataclass(frozen=True)

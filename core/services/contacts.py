@@ -34,23 +34,21 @@ from sampark.core.services.scope import (
     owner_for_new,
     where,
 )
-from sampark.core.services.search import (
+from sampark.core.services.search import keyset_page, refresh_search, search_ids
+from sampark.core.services.soft_delete import soft_delete
+from sampark.core.services.tags import load_tags, set_tags, tag_ids, tag_key
+from sampark.core.services.users import user_id_for
+from sampark.core.sql import (
     db_date,
     db_json,
     db_time,
     fetch,
-    keyset_page,
     marks,
     now,
     read_date,
     read_json,
     read_time,
-    refresh_search,
-    search_ids,
 )
-from sampark.core.services.soft_delete import soft_delete
-from sampark.core.services.tags import load_tags, set_tags, tag_ids, tag_key
-from sampark.core.services.users import user_id_for
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark

@@ -26,16 +26,8 @@ from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import InteractionRecord, Page
 from sampark.core.services.audit import record_change
 from sampark.core.services.scope import interaction_condition, owner_for_change, where
-from sampark.core.services.search import (
-    db_time,
-    dialect,
-    execute_many,
-    fetch,
-    marks,
-    now,
-    read_time,
-)
 from sampark.core.services.users import user_id_for
+from sampark.core.sql import db_time, dialect, execute_many, fetch, marks, now, read_time
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark

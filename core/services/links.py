@@ -22,7 +22,7 @@ from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import LinkRecord, Page
 from sampark.core.services.audit import record_change
 from sampark.core.services.scope import owner_condition, where
-from sampark.core.services.search import db_date, db_time, fetch, now
+from sampark.core.sql import db_date, db_time, fetch, now
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark

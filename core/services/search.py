@@ -8,9 +8,8 @@ characters; shorter queries fall back to an index range on ``sort_name``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -18,6 +17,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from sampark.core.errors import ValidationError
 from sampark.core.pagination import decode_cursor, encode_cursor
 from sampark.core.search_text import query_terms, search_body
+from sampark.core.sql import (
+    dialect,
+    execute,
+    execute_many,
+    fetch,
+    marks,
+)
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -26,83 +32,6 @@ TABLES = {"contact": "core_contact", "account": "core_account"}
 SEARCH_TABLES = {"contact": "core_contact_search", "account": "core_account_search"}
 OWNER_COLUMNS = {"contact": "contact_id", "account": "account_id"}
 TRIGRAM = 3  # shortest term a trigram index can answer
-
-# ---------------------------------------------------------------------------
-# Talking to either engine
-# ---------------------------------------------------------------------------
-
-
-def dialect(conn: BaseDBAsyncClient) -> str:
-    """``sqlite`` or ``postgres`` for a connection or a transaction."""
-    return "postgres" if conn.capabilities.dialect == "postgres" else "sqlite"
-
-
-def bind(conn: BaseDBAsyncClient, sql: str) -> str:
-    """SQL written with ``?`` placeholders, numbered ``$1 …`` for PostgreSQL."""
-    if dialect(conn) == "sqlite":
-        return sql
-    pieces = sql.split("?")
-    numbered = [pieces[0]]
-    for number, piece in enumerate(pieces[1:], start=1):
-        numbered.append(f"${number}{piece}")
-    return "".join(numbered)
-
-
-def marks(count: int) -> str:
-    """``?, ?, ?``: placeholders for an IN list of ``count`` values."""
-    return ", ".join("?" * count)
-
-
-async def fetch(
-    conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()
-) -> list[dict[str, Any]]:
-    """Rows as dicts; also the way to run INSERT/UPDATE … RETURNING on both engines."""
-    return await conn.execute_query_dict(bind(conn, sql), list(params))
-
-
-async def execute(conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()) -> None:
-    await conn.execute_query(bind(conn, sql), list(params))
-
-
-async def execute_many(conn: BaseDBAsyncClient, sql: str, rows: list[list[Any]]) -> None:
-    if rows:
-        await conn.execute_many(bind(conn, sql), rows)
-
-
-def db_time(conn: BaseDBAsyncClient, value: dt.datetime) -> Any:
-    """A timestamp as each engine stores it (SQLite: the text tortoise writes)."""
-    return value if dialect(conn) == "postgres" else str(value.astimezone(dt.UTC))
-
-
-def db_date(conn: BaseDBAsyncClient, value: dt.date | None) -> Any:
-    if value is None or dialect(conn) == "postgres":
-        return value
-    return value.isoformat()
-
-
-def db_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def read_time(value: Any) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(value)
-
-
-def read_date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value)
-
-
-def read_json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
 
 # ---------------------------------------------------------------------------
 # Keyset pages

@@ -12,7 +12,8 @@ from sampark.core.errors import NotFoundError, StaleRecordError
 from sampark.core.permissions import Actor
 from sampark.core.services.audit import record_change
 from sampark.core.services.scope import owner_condition, where
-from sampark.core.services.search import db_time, fetch, now, remove_from_search
+from sampark.core.services.search import remove_from_search
+from sampark.core.sql import db_time, fetch, now
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark

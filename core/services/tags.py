@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from sampark.core.services.search import OWNER_COLUMNS, execute, execute_many, fetch, marks
+from sampark.core.services.search import OWNER_COLUMNS
+from sampark.core.sql import execute, execute_many, fetch, marks
 
 
 def tag_key(name: str) -> str:

@@ -39,7 +39,8 @@ from sampark.core.services.scope import (
     owner_condition,
     where,
 )
-from sampark.core.services.search import TABLES, db_date, db_time, fetch, read_time
+from sampark.core.services.search import TABLES
+from sampark.core.sql import db_date, db_time, fetch, read_time
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark

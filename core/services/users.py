@@ -30,15 +30,7 @@ from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
 from sampark.core.permissions import SYSTEM, Actor, actor_for
 from sampark.core.records import Page, UserRecord
 from sampark.core.services.inputs import clean_email
-from sampark.core.services.search import (
-    db_json,
-    db_time,
-    execute,
-    fetch,
-    now,
-    read_json,
-    read_time,
-)
+from sampark.core.sql import db_json, db_time, execute, fetch, now, read_json, read_time
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark

@@ -20,8 +20,8 @@ from sampark.core.errors import (
 from sampark.core.kernel import Sampark
 from sampark.core.permissions import SYSTEM, Role
 from sampark.core.services import auth
-from sampark.core.services.search import execute, fetch, read_time
 from sampark.core.services.users import create_user, user_id_for
+from sampark.core.sql import execute, fetch, read_time
 
 PASSWORD = "correct horse battery"
 

@@ -11,7 +11,8 @@ import sampark
 from sampark.core.errors import ValidationError
 from sampark.core.kernel import Sampark
 from sampark.core.services import bulk, inputs, users
-from sampark.core.services.search import fetch, refresh_search
+from sampark.core.services.search import refresh_search
+from sampark.core.sql import fetch
 
 GIVEN = ["आशा", "Ravi", "సాయి", "Meera", "রিয়া", "Arjun"]
 FAMILY = ["शर्मा", "Iyer", "रेड्डी", "Das", "Kulkarni", "वर्मा", "Banerjee"]

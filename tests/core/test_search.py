@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from sampark.core.kernel import Sampark
 from sampark.core.services import search
 from sampark.core.services.users import create_user
+from sampark.core.sql import bind
 
 
 @pytest.mark.parametrize(
@@ -73,7 +74,7 @@ def test_placeholders_are_numbered_for_postgres() -> None:
         class capabilities:
             dialect = "postgres"
 
-    assert search.bind(Conn(), "a = ? AND b IN (?, ?)") == "a = $1 AND b IN ($2, $3)"  # type: ignore[arg-type]
+    assert bind(Conn(), "a = ? AND b IN (?, ?)") == "a = $1 AND b IN ($2, $3)"  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------
