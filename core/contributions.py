@@ -66,3 +66,17 @@ class Panel:
     title: str
     html: str
     order: int = 100
+
+
+@dataclass(frozen=True)
+class DashboardNumber:
+    """A figure on the home page ("3 tickets breaching soon"), linking to where it comes from.
+
+    ``alert`` marks a figure that needs attention now; the page highlights it when not zero.
+    """
+
+    label: str
+    value: int | str
+    url: str | None = None
+    order: int = 100
+    alert: bool = False

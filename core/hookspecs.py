@@ -115,6 +115,11 @@ def nav_items(kernel: Any, actor: Any) -> list[Any]:
 
 
 @hookspec
+def dashboard_numbers(kernel: Any, actor: Any) -> list[Any]:
+    """Give ``DashboardNumber``s for the home page as ``actor`` sees it."""
+
+
+@hookspec
 def contact_panels(kernel: Any, contact: Any, actor: Any) -> list[Any]:
     """Give ``Panel``s shown to ``actor`` on a contact's page."""
 

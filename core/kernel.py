@@ -13,7 +13,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.context import TortoiseContext, _current_context
 
 from sampark.core import db
-from sampark.core.contributions import NavItem, Panel
+from sampark.core.contributions import DashboardNumber, NavItem, Panel
 from sampark.core.custom_fields import CustomFieldSpec, index_specs
 from sampark.core.errors import ConfigError
 from sampark.core.facades import Accounts, Contacts, Interactions, Links
@@ -218,6 +218,10 @@ class Sampark:
     async def panels(self, record: ContactRecord | AccountRecord) -> list[Panel]:
         """Boxes plugins show on a contact's or an account's page, in display order."""
         return await self.as_user(SYSTEM).panels(record)
+
+    async def dashboard_numbers(self) -> list[DashboardNumber]:
+        """Figures the enabled plugins put on the home page, in display order."""
+        return await self.as_user(SYSTEM).dashboard_numbers()
 
     def _repr_html_(self) -> str:
         plugins = ", ".join(self.plugins.enabled_labels) or "none"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sampark.core.contributions import NavItem, Panel, SearchHit
+from sampark.core.contributions import DashboardNumber, NavItem, Panel, SearchHit
 from sampark.core.facades import Accounts, Contacts, Interactions, Links
 from sampark.core.permissions import Actor
 from sampark.core.records import AccountRecord, AuditRecord, ContactRecord, Page, TimelineEntry
@@ -74,6 +74,14 @@ class UserView:
             c.item for c in found if c.item.permission is None or self.actor.can(c.item.permission)
         ]
         return sorted(items, key=lambda item: (item.order, item.label))
+
+    async def dashboard_numbers(self) -> list[DashboardNumber]:
+        """Figures plugins put on the actor's home page, in order."""
+        with self.kernel.activate():
+            found = await self.kernel.plugins.acollect(
+                "dashboard_numbers", kernel=self.kernel, actor=self.actor
+            )
+        return sorted((c.item for c in found), key=lambda number: (number.order, number.label))
 
     async def panels(self, record: ContactRecord | AccountRecord) -> list[Panel]:
         """Boxes plugins show the actor on a contact's or an account's page, in order."""

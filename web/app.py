@@ -29,7 +29,7 @@ from sampark.web.errors import exception_handlers, refuse
 from sampark.web.routes import activity, auth, home, records
 from sampark.web.security import BodySizeLimit, CsrfProtection, SecurityHeaders
 from sampark.web.sessions import Authentication, Cookies
-from sampark.web.templating import STATIC, build_templates
+from sampark.web.templating import STATIC, build_templates, plugin_folder
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -56,8 +56,13 @@ class SignedIn:
 
 
 def plugin_mounts(kernel: Sampark) -> list[Mount]:
-    """Each plugin's routes under ``/<label>/``; core's own routes are not mounted here."""
+    """Each plugin's routes and static files under ``/<label>/``; core's are not mounted here."""
     routes_by_plugin: dict[str, list[BaseRoute]] = {}
+    for manifest in kernel.plugins.enabled:
+        folder = plugin_folder(manifest, "static")
+        if folder:
+            static = Mount("/static", app=StaticAssets(directory=folder), name="static")
+            routes_by_plugin.setdefault(manifest.label, []).append(static)
     for contribution in kernel.plugins.collect("register_routes", kernel=kernel):
         if not isinstance(contribution.item, BaseRoute):
             raise ConfigError(

@@ -3,7 +3,8 @@
 Pages render with :func:`render`, which adds what every page needs (the actor, the
 navigation, the CSRF token). A plugin ships templates in a ``templates/`` folder beside
 its hooks module; they may extend core's ``base.html`` or replace a core template by
-giving one of the same name.
+giving one of the same name. Its CSS and JS go in a ``static/`` folder there, served
+under ``/<label>/static/`` and linked with ``plugin_static(label, name)``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sampark.web.sessions import csrf_token
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
+    from sampark.core.manifest import PluginManifest
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -45,28 +47,46 @@ CORE_NAV = (
 )
 
 
+def plugin_folder(manifest: PluginManifest, name: str) -> Path | None:
+    """A plugin's ``templates`` or ``static`` folder, beside its hooks module (if it has one)."""
+    if not manifest.hooks:
+        return None
+    package = manifest.hooks.rpartition(".")[0] or manifest.hooks
+    spec = importlib.util.find_spec(package)
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        folder = Path(location) / name
+        if folder.is_dir():
+            return folder
+    return None
+
+
 def _plugin_loaders(kernel: Sampark) -> list[jinja2.BaseLoader]:
     """A loader per enabled plugin with a ``templates`` folder next to its hooks module."""
-    loaders: list[jinja2.BaseLoader] = []
-    for manifest in kernel.plugins.enabled:
-        if not manifest.hooks:
-            continue
-        package = manifest.hooks.rpartition(".")[0] or manifest.hooks
-        spec = importlib.util.find_spec(package)
-        for location in (spec.submodule_search_locations or []) if spec else []:
-            folder = Path(location) / "templates"
-            if folder.is_dir():
-                loaders.append(jinja2.FileSystemLoader(folder))
-    return loaders
+    folders = (plugin_folder(manifest, "templates") for manifest in kernel.plugins.enabled)
+    return [jinja2.FileSystemLoader(folder) for folder in folders if folder]
 
 
-def _static_versions() -> dict[str, str]:
+def _static_versions(folder: Path) -> dict[str, str]:
     """A short content hash per static file, so browsers refetch a file when it changes."""
     return {
-        path.relative_to(STATIC).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-        for path in STATIC.rglob("*")
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+        for path in folder.rglob("*")
         if path.is_file()
     }
+
+
+def _plugin_static_urls(kernel: Sampark) -> Any:
+    """``plugin_static(label, name)``: the versioned URL of a file in a plugin's static folder."""
+    versions = {}
+    for manifest in kernel.plugins.enabled:
+        folder = plugin_folder(manifest, "static")
+        if folder:
+            versions[manifest.label] = _static_versions(folder)
+
+    def plugin_static(label: str, name: str) -> str:
+        return f"/{label}/static/{name}?v={versions.get(label, {}).get(name, '0')}"
+
+    return plugin_static
 
 
 def when(value: dt.datetime | dt.date | None) -> str:
@@ -100,8 +120,9 @@ def build_templates(kernel: Sampark) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    versions = _static_versions()
+    versions = _static_versions(STATIC)
     env.globals["static"] = lambda name: f"/static/{name}?v={versions.get(name, '0')}"
+    env.globals["plugin_static"] = _plugin_static_urls(kernel)
     env.globals["input_id"] = input_id
     env.filters["when"] = when
     env.filters["display"] = display

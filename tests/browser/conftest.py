@@ -91,11 +91,13 @@ def _free_port() -> int:
 # ---------------------------------------------------------------------------
 
 
-def kernel_do(database_url: str, work: Callable[[Sampark], Awaitable[T]]) -> T:
+def kernel_do(
+    database_url: str, work: Callable[[Sampark], Awaitable[T]], plugins: tuple[str, ...] = ()
+) -> T:
     """Run ``work(kernel)`` with a kernel of its own on that database."""
 
     async def run() -> T:
-        kernel = Sampark(Settings(database_url=database_url, phone_region="IN"))
+        kernel = Sampark(Settings(database_url=database_url, phone_region="IN", plugins=plugins))
         await kernel.start()
         try:
             with kernel.activate():
@@ -112,26 +114,35 @@ class Server:
 
     url: str
     database_url: str
+    plugins: tuple[str, ...] = ()
 
     def kernel_do(self, work: Callable[[Sampark], Awaitable[T]]) -> T:
         """Run ``work(kernel)`` against the served database (to seed or check data)."""
-        return kernel_do(self.database_url, work)
+        return kernel_do(self.database_url, work, self.plugins)
 
 
-async def _migrated(database_url: str) -> None:
-    kernel = Sampark(Settings(database_url=database_url))
+@pytest.fixture(scope="module")
+def served_plugins() -> tuple[str, ...]:
+    """The plugins the module's server runs with; a test module overrides this fixture."""
+    return ()
+
+
+async def _migrated(database_url: str, plugins: tuple[str, ...]) -> None:
+    kernel = Sampark(Settings(database_url=database_url, plugins=plugins))
     await kernel.start(migrate=True, create_db=True)
     await kernel.close()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def database_for_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    served_plugins: tuple[str, ...],
 ) -> Iterator[str]:
-    """A fresh database of the module's own with core's migrations applied, on each engine."""
+    """A fresh database of the module's own, migrated for its plugins, on each engine."""
     if request.param == "sqlite":
         url = f"sqlite://{tmp_path_factory.mktemp('browser-db') / 'crm.db'}"
-        _run_async(lambda: _migrated(url))
+        _run_async(lambda: _migrated(url, served_plugins))
         yield url
         return
     if not POSTGRES_URL:
@@ -139,7 +150,7 @@ def database_for_server(
     name = f"sampark_browser_{uuid.uuid4().hex[:12]}"
     url = _with_database(POSTGRES_URL, name)
     try:
-        _run_async(lambda: _migrated(url))
+        _run_async(lambda: _migrated(url, served_plugins))
         yield url
     finally:
         _run_async(lambda: _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -159,17 +170,25 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
 
 
 @pytest.fixture(scope="module")
-def server(database_for_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    database_for_server: str,
+    served_plugins: tuple[str, ...],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Server]:
     """``sampark serve`` on the module's database, with one admin who may sign in."""
     url = database_for_server
     work = tmp_path_factory.mktemp("browser-server")
     config = work / "sampark.toml"
+    plugins = ", ".join(f'"{label}"' for label in served_plugins)
     config.write_text(
-        f'database = "{url}"\nphone_region = "IN"\n\n[web]\nsecret_key = "{SECRET}"\n',
+        f'database = "{url}"\nphone_region = "IN"\nplugins = [{plugins}]\n\n'
+        f'[web]\nsecret_key = "{SECRET}"\n',
         encoding="utf-8",
     )
     kernel_do(
-        url, lambda kernel: auth.add_user(kernel, USERNAME, password=PASSWORD, roles=("admin",))
+        url,
+        lambda kernel: auth.add_user(kernel, USERNAME, password=PASSWORD, roles=("admin",)),
+        served_plugins,
     )
     port = _free_port()
     env = {
@@ -189,7 +208,7 @@ def server(database_for_server: str, tmp_path_factory: pytest.TempPathFactory) -
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    served = Server(url=f"http://127.0.0.1:{port}", database_url=url)
+    served = Server(url=f"http://127.0.0.1:{port}", database_url=url, plugins=served_plugins)
     try:
         _wait_until_up(served.url, process, log_path)
         yield served

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 import sampark
-from sampark.core.contributions import NavItem, Panel, SearchHit, SearchSource
+from sampark.core.contributions import DashboardNumber, NavItem, Panel, SearchHit, SearchSource
 from sampark.core.errors import ConfigError
 from sampark.core.kernel import Sampark
+from sampark.core.permissions import Actor
 
 
 class _Catalogue:
@@ -25,6 +26,15 @@ class _Catalogue:
     @sampark.hookimpl
     def nav_items(self) -> list[NavItem]:
         return [NavItem("Products", "/catalogue/", order=50)]
+
+    @sampark.hookimpl
+    async def dashboard_numbers(self, actor) -> list[DashboardNumber]:
+        if not actor.can("contacts.read"):
+            return []
+        return [
+            DashboardNumber("products", 3, url="/catalogue/", order=20),
+            DashboardNumber("out of stock", 1, order=10, alert=True),
+        ]
 
     @sampark.hookimpl
     async def contact_panels(self, contact) -> list[Panel]:
@@ -75,6 +85,16 @@ async def test_nav_items_and_panels_come_in_display_order(crm_with_catalogue: Sa
     assert "रमेश" in panels[0].html
     account = await crm.accounts.create(name="Acme")
     assert [panel.title for panel in await crm.panels(account)] == ["Price list"]
+
+
+async def test_dashboard_numbers_come_in_order_and_follow_the_actor(
+    crm_with_catalogue: Sampark,
+) -> None:
+    crm = crm_with_catalogue
+    numbers = await crm.dashboard_numbers()
+    assert [(n.label, n.value) for n in numbers] == [("out of stock", 1), ("products", 3)]
+    nobody = Actor(user_id=5, username="nobody", permissions=frozenset())
+    assert await crm.as_user(nobody).dashboard_numbers() == []
 
 
 def test_plugin_permissions_join_core_ones_and_roles_grant_them_by_suffix(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -10,10 +11,15 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 import sampark
-from sampark.core.contributions import NavItem, Panel
+from sampark.core.contributions import DashboardNumber, NavItem, Panel
 from sampark.core.errors import ConfigError
 from sampark.core.kernel import Sampark
+from sampark.core.services import auth
+from sampark.core.settings import WebSettings
 from sampark.web.app import build_app
+
+PASSWORD = "a long enough passphrase"
+SECRET = "test-secret-key-" + "y" * 32
 
 
 class _Hello:
@@ -34,6 +40,10 @@ class _Hello:
     def contact_panels(self, contact: object) -> list[Panel]:
         return [Panel("Hello panel", "<p>from the hello plugin</p>")]
 
+    @sampark.hookimpl
+    def dashboard_numbers(self) -> list[DashboardNumber]:
+        return [DashboardNumber("greetings <due>", 7, url="/hello_routes/count", alert=True)]
+
 
 async def test_plugin_routes_are_mounted_under_the_plugin_label(web_crm: Sampark, web: Any) -> None:
     web_crm.plugins.pm.register(_Hello(), name="hello_routes")
@@ -51,6 +61,7 @@ async def test_plugin_routes_are_mounted_under_the_plugin_label(web_crm: Sampark
         assert response.json() == {"tags": 1, "user": "ravi"}
         home = await client.get("/")
         assert 'href="/hello_routes/count"' in home.text
+        assert '<span class="count">7</span> greetings &lt;due&gt;' in home.text
         contact = await web_crm.contacts.create(first_name="Asha", owner="ravi")
         page = await client.get(f"/contacts/{contact.id}")
         assert "Hello panel" in page.text
@@ -65,6 +76,7 @@ async def test_without_the_plugin_it_leaves_no_trace(web_crm: Sampark, web: Any)
         assert (await client.get("/hello_routes/count")).status_code == 404
         home = await client.get("/")
         assert "Hello page" not in home.text
+        assert "greetings" not in home.text
         contact = await web_crm.contacts.create(first_name="Asha")
         assert "Hello panel" not in (await client.get(f"/contacts/{contact.id}")).text
 
@@ -99,3 +111,21 @@ async def test_plugin_pages_see_the_kernel_through_the_signed_in_user(
         await web.sign_in(client, "ravi")
         response = await client.get("/mine/mine")
     assert response.json() == ["Ravi's"]
+
+
+async def test_a_plugins_static_files_are_served_under_its_label(
+    make_kernel: Any, web: Any
+) -> None:
+    crm = await make_kernel(plugins=("hello",), web=WebSettings(secret_key=SECRET))
+    await auth.add_user(crm, "asha", password=PASSWORD, roles=("admin",))
+    app = build_app(crm)
+    url = app.state.templates.env.globals["plugin_static"]("hello", "hello.css")
+    assert re.fullmatch(r"/hello/static/hello\.css\?v=[0-9a-f]{10}", url)
+    async with web.client(app) as client:
+        assert (await client.get(url)).status_code == 303  # signed-in users only
+        await web.sign_in(client, "asha")
+        response = await client.get(url)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/css")
+        assert ".greeting" in response.text
+        assert (await client.get("/hello/static/missing.css")).status_code == 404

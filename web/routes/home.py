@@ -61,6 +61,7 @@ async def home(request: Request) -> Response:
             "recent": recent,
             "overdue_ids": {item.id for item in overdue},
             "names": await _names(crm, followups, recent),
+            "numbers": await crm.dashboard_numbers(),
             "counts": {
                 "followups": f"{len(followups)}{'+' if followups.next_cursor else ''}"
                 if followups is not None

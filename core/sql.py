@@ -1,0 +1,86 @@
+"""Talking to SQLite and PostgreSQL alike: placeholders, rows as dicts, stored values.
+
+Services write SQL once with ``?`` placeholders; :func:`bind` numbers them for PostgreSQL,
+and the ``db_*``/``read_*`` pairs convert values to and from what each engine stores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+
+def dialect(conn: BaseDBAsyncClient) -> str:
+    """``sqlite`` or ``postgres`` for a connection or a transaction."""
+    return "postgres" if conn.capabilities.dialect == "postgres" else "sqlite"
+
+
+def bind(conn: BaseDBAsyncClient, sql: str) -> str:
+    """SQL written with ``?`` placeholders, numbered ``$1 …`` for PostgreSQL."""
+    if dialect(conn) == "sqlite":
+        return sql
+    pieces = sql.split("?")
+    numbered = [pieces[0]]
+    for number, piece in enumerate(pieces[1:], start=1):
+        numbered.append(f"${number}{piece}")
+    return "".join(numbered)
+
+
+def marks(count: int) -> str:
+    """``?, ?, ?``: placeholders for an IN list of ``count`` values."""
+    return ", ".join("?" * count)
+
+
+async def fetch(
+    conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()
+) -> list[dict[str, Any]]:
+    """Rows as dicts; also the way to run INSERT/UPDATE … RETURNING on both engines."""
+    return await conn.execute_query_dict(bind(conn, sql), list(params))
+
+
+async def execute(conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()) -> None:
+    await conn.execute_query(bind(conn, sql), list(params))
+
+
+async def execute_many(conn: BaseDBAsyncClient, sql: str, rows: list[list[Any]]) -> None:
+    if rows:
+        await conn.execute_many(bind(conn, sql), rows)
+
+
+def db_time(conn: BaseDBAsyncClient, value: dt.datetime) -> Any:
+    """A timestamp as each engine stores it (SQLite: the text tortoise writes)."""
+    return value if dialect(conn) == "postgres" else str(value.astimezone(dt.UTC))
+
+
+def db_date(conn: BaseDBAsyncClient, value: dt.date | None) -> Any:
+    if value is None or dialect(conn) == "postgres":
+        return value
+    return value.isoformat()
+
+
+def db_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def read_time(value: Any) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(value)
+
+
+def read_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def read_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
