@@ -42,12 +42,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
 OWNERS = ("asha", "ravi", "meera", "john", "fatima")
 API_USER = "bench-api"
@@ -61,17 +62,15 @@ PAGE_SQL = (
     "u.username AS owner FROM core_contact c LEFT JOIN core_user u ON u.id = c.owner_id "
     "WHERE c.deleted_at IS NULL ORDER BY c.sort_name, c.id LIMIT ?"
 )
-EMAILS_SQL = (
-    "SELECT contact_id AS owner, email, label, is_primary FROM core_email "
-    "WHERE contact_id IN ({marks}) ORDER BY contact_id, position, id"
-)
-PHONES_SQL = (
-    "SELECT contact_id AS owner, e164, original, label, is_primary FROM core_phone "
-    "WHERE contact_id IN ({marks}) ORDER BY contact_id, position, id"
-)
-ADDRESSES_SQL = (
-    "SELECT contact_id AS owner, label, street, city, region, postal_code, country "
-    "FROM core_address WHERE contact_id IN ({marks}) ORDER BY contact_id, position, id"
+CHANNELS_SQL = (
+    "SELECT 'e' AS kind, contact_id AS owner, position, id, email AS address, "
+    "NULL AS original, label, is_primary, NULL AS street, NULL AS city, NULL AS region, "
+    "NULL AS postal_code, NULL AS country FROM core_email WHERE contact_id IN ({marks}) "
+    "UNION ALL SELECT 'p', contact_id, position, id, e164, original, label, is_primary, "
+    "NULL, NULL, NULL, NULL, NULL FROM core_phone WHERE contact_id IN ({marks}) "
+    "UNION ALL SELECT 'a', contact_id, position, id, NULL, NULL, label, NULL, street, city, "
+    "region, postal_code, country FROM core_address WHERE contact_id IN ({marks}) "
+    "ORDER BY owner, kind, position, id"
 )
 ADDRESS_KEYS = ("label", "street", "city", "region", "postal_code", "country")
 TAGS_SQL = (
@@ -89,7 +88,7 @@ def _time(value: str | None) -> str | None:
     return None if value is None else dt.datetime.fromisoformat(value).isoformat()
 
 
-def _grouped(rows: list[Any]) -> dict[int, list[Any]]:
+def _grouped(rows: Iterable[Any]) -> dict[int, list[Any]]:
     grouped: dict[int, list[Any]] = collections.defaultdict(list)
     for row in rows:
         grouped[row["owner"]].append(row)
@@ -123,9 +122,10 @@ def bare_app(db_file: Path) -> Any:
         rows = rows[:limit]
         ids = [row["id"] for row in rows]
         marks = ", ".join("?" * len(ids))
-        emails = _grouped(await fetch(EMAILS_SQL.format(marks=marks), ids))
-        phones = _grouped(await fetch(PHONES_SQL.format(marks=marks), ids))
-        addresses = _grouped(await fetch(ADDRESSES_SQL.format(marks=marks), ids))
+        channels = await fetch(CHANNELS_SQL.format(marks=marks), ids * 3)
+        emails = _grouped(row for row in channels if row["kind"] == "e")
+        phones = _grouped(row for row in channels if row["kind"] == "p")
+        addresses = _grouped(row for row in channels if row["kind"] == "a")
         tags = _grouped(await fetch(TAGS_SQL.format(marks=marks), ids))
         items = [
             {
@@ -134,12 +134,12 @@ def bare_app(db_file: Path) -> Any:
                 "first_name": row["first_name"],
                 "last_name": row["last_name"],
                 "emails": [
-                    {"email": e["email"], "label": e["label"], "primary": bool(e["is_primary"])}
+                    {"email": e["address"], "label": e["label"], "primary": bool(e["is_primary"])}
                     for e in emails.get(row["id"], ())
                 ],
                 "phones": [
                     {
-                        "e164": p["e164"],
+                        "e164": p["address"],
                         "original": p["original"],
                         "label": p["label"],
                         "primary": bool(p["is_primary"]),
@@ -166,23 +166,28 @@ def bare_app(db_file: Path) -> Any:
         if more:
             key = json.dumps([rows[-1]["sort_name"], rows[-1]["id"]], ensure_ascii=False)
             cursor = base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
-        body = json.dumps(
-            {"items": items, "next_cursor": cursor}, ensure_ascii=False, separators=(",", ":")
-        )
-        return Response(body.encode(), media_type="application/json")
+        body = orjson.dumps({"items": items, "next_cursor": cursor})
+        return Response(body, media_type="application/json")
 
     return Starlette(routes=[Route("/contacts", contacts)], lifespan=lifespan)
 
 
-def serve_bare(db_file: Path, port: int) -> None:
+def bare_app_from_env() -> Any:
+    """The bare app for a worker process (several workers import it by name)."""
+    return bare_app(Path(os.environ["BENCH_BARE_DB"]))
+
+
+def serve_bare(db_file: Path, port: int, workers: int) -> None:
     """Serve the bare app with the uvicorn settings ``sampark serve`` uses."""
     import uvicorn
 
+    os.environ["BENCH_BARE_DB"] = str(db_file)
     uvicorn.run(
-        bare_app(db_file),
+        "bench_web:bare_app_from_env",
+        factory=True,
         host="127.0.0.1",
         port=port,
-        workers=1,
+        workers=workers,
         proxy_headers=True,
         server_header=False,
         log_level="info",
@@ -303,9 +308,11 @@ class Result:
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time a process has used so far, all its threads (Linux /proc)."""
+    """CPU time a server has used so far: the process, its threads and its worker processes."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return own + sum(cpu_seconds(int(child)) for child in children)
 
 
 def _ms(text: str) -> float:
@@ -439,12 +446,13 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
-def server_stack() -> str:
+def server_stack(workers: int) -> str:
     import importlib.util
 
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-    return f"uvicorn, 1 worker, {http}, {loop}"
+    noun = "worker" if workers == 1 else "workers"
+    return f"uvicorn, {workers} {noun} each, {http}, {loop}"
 
 
 def main() -> None:
@@ -458,11 +466,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=2, help="alternate the servers this often")
     parser.add_argument("--load", choices=("wrk", "httpx"), default=None)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers, both servers")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.profile and args.workers != 1:
+        parser.error("--profile samples one worker: drop --workers")
     if args.serve_bare:
-        serve_bare(args.db_file, args.serve_bare)
+        serve_bare(args.db_file, args.serve_bare, args.workers)
         return
 
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -474,9 +485,8 @@ def main() -> None:
     load = load_wrk if load_name == "wrk" else load_httpx
     print("Sampark web benchmark: the contacts list API against a bare Starlette endpoint")
     print(f"  {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {machine()}")
-    print(
-        f"  Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; {server_stack()}"
-    )
+    versions = f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    print(f"  {versions}; {server_stack(args.workers)}")
     print(f"  load: {load_name}, {args.clients} connections; {' '.join(sys.argv)}\n", flush=True)
 
     live, token = asyncio.run(
@@ -491,8 +501,12 @@ def main() -> None:
     api_port, bare_port = free_port(), free_port()
     api_url = f"http://127.0.0.1:{api_port}/api/v1/contacts?limit={PAGE}"
     bare_url = f"http://127.0.0.1:{bare_port}/contacts?limit={PAGE}"
-    serve = [sys.executable, "-m", "sampark", "--config", str(config), "serve"]
-    bare = [sys.executable, __file__, "--serve-bare", str(bare_port), "--db-file", str(db_file)]
+    workers = ["--workers", str(args.workers)]
+    serve = [sys.executable, "-m", "sampark", "--config", str(config), "serve", *workers]
+    bare = [
+        *(sys.executable, __file__, "--serve-bare", str(bare_port)),
+        *("--db-file", str(db_file), *workers),
+    ]
     with (
         running(
             [*serve, "--port", str(api_port)],

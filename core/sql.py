@@ -38,8 +38,19 @@ def marks(count: int) -> str:
 async def fetch(
     conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()
 ) -> list[dict[str, Any]]:
-    """Rows as dicts; also the way to run INSERT/UPDATE … RETURNING on both engines."""
-    return await conn.execute_query_dict(bind(conn, sql), list(params))
+    """Rows as dicts; also the way to run INSERT/UPDATE … RETURNING on both engines.
+
+    On SQLite the dicts are built from the column names once per query: tortoise's
+    ``execute_query_dict`` calls ``dict(row)``, which looks every column up by name and
+    cost a quarter of a contacts page's time.
+    """
+    if dialect(conn) == "postgres":
+        return await conn.execute_query_dict(bind(conn, sql), list(params))
+    _, rows = await conn.execute_query(sql, list(params))
+    if not rows:
+        return []
+    names = rows[0].keys()
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 async def execute(conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()) -> None:

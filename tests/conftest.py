@@ -122,3 +122,37 @@ async def make_kernel(settings: Settings) -> AsyncIterator[KernelFactory]:
 async def crm(make_kernel: KernelFactory) -> Sampark:
     """A started kernel with core only, on a fresh database."""
     return await make_kernel()
+
+
+async def _recorded_selects(
+    crm: Sampark, call: Callable[[], Awaitable[Any]]
+) -> list[tuple[str, list[Any]]]:
+    """The SELECTs ``call`` ran on the kernel's connection, with their parameters."""
+    with crm.activate():
+        client = crm.connection
+    queries: list[tuple[str, list[Any]]] = []
+
+    def spying(name: str) -> Callable[..., Awaitable[Any]]:
+        original = getattr(client, name)
+
+        async def spy(sql: str, values: list[Any] | None = None) -> Any:
+            queries.append((sql, list(values or [])))
+            return await original(sql, values)
+
+        return spy
+
+    names = ("execute_query", "execute_query_dict")
+    for name in names:
+        setattr(client, name, spying(name))
+    try:
+        await call()
+    finally:
+        for name in names:
+            delattr(client, name)
+    return [(sql, values) for sql, values in queries if sql.lstrip().upper().startswith("SELECT")]
+
+
+@pytest.fixture
+def recorded_selects() -> Callable[..., Awaitable[list[tuple[str, list[Any]]]]]:
+    """``await recorded_selects(crm, call)``: the SELECTs a call through the public API ran."""
+    return _recorded_selects

@@ -108,7 +108,7 @@ def test_plugin_permissions_join_core_ones_and_roles_grant_them_by_suffix(
             return [Permission("tickets.read", "See tickets"), Permission("tickets.write")]
 
     kernel = Sampark(settings)
-    kernel.plugins.pm.register(Tickets(), name="tickets")
+    kernel.plugins.pm.register(Tickets(), name="helpdesk")
     names = kernel._permission_names()
     assert names["tickets.read"] == "See tickets"
     assert "contacts.read" in names

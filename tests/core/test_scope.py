@@ -532,7 +532,7 @@ class Tickets:
 
 
 async def test_plugins_are_asked_as_the_actor(crm: Sampark) -> None:
-    crm.plugins.pm.register(Tickets(), name="tickets")
+    crm.plugins.pm.register(Tickets(), name="helpdesk")
     ravi = await view_of(crm, "ravi", "agent")
     contact = await ravi.contacts.create(first_name="Asha")
     account = await ravi.accounts.create(name="Acme")
@@ -568,25 +568,6 @@ async def test_a_reader_without_contacts_gets_no_contact_hits(scoped: Sampark) -
 # ---------------------------------------------------------------------------
 
 
-async def _recorded(crm: Sampark, call: Callable[[], Awaitable[Any]]) -> list[tuple[str, list]]:
-    """The SELECTs a call ran, with their parameters."""
-    with crm.activate():
-        client = crm.connection
-    original = client.execute_query_dict
-    queries: list[tuple[str, list]] = []
-
-    async def spy(sql: str, values: list | None = None) -> list[dict]:
-        queries.append((sql, list(values or [])))
-        return await original(sql, values)
-
-    client.execute_query_dict = spy  # type: ignore[method-assign]
-    try:
-        await call()
-    finally:
-        del client.execute_query_dict
-    return [(sql, values) for sql, values in queries if sql.lstrip().upper().startswith("SELECT")]
-
-
 async def _full_scans(crm: Sampark, sql: str, values: list) -> list[str]:
     with crm.activate():
         if crm.dialect == "sqlite":
@@ -607,7 +588,7 @@ async def _full_scans(crm: Sampark, sql: str, values: list) -> list[str]:
         return scans
 
 
-async def test_scoped_lists_and_searches_use_indexes(crm: Sampark) -> None:
+async def test_scoped_lists_and_searches_use_indexes(crm: Sampark, recorded_selects: Any) -> None:
     ravi = await view_of(crm, "ravi", "agent")
     await add_user(crm, "meera")
     for number in range(20):
@@ -635,7 +616,7 @@ async def test_scoped_lists_and_searches_use_indexes(crm: Sampark) -> None:
         "all recent": lambda: crm.interactions.recent(),
     }
     for name, call in calls.items():
-        queries = await _recorded(crm, call)
+        queries = await recorded_selects(crm, call)
         assert queries, name
         for sql, values in queries:
             if sql.startswith("SELECT id FROM core_user"):

@@ -82,25 +82,6 @@ def test_placeholders_are_numbered_for_postgres() -> None:
 # ---------------------------------------------------------------------------
 
 
-async def _recorded(crm: Sampark, call: Callable[[], Awaitable[Any]]) -> list[tuple[str, list]]:
-    """Every query a read through the public API ran, with its parameters."""
-    with crm.activate():
-        client = crm.connection
-    original = client.execute_query_dict
-    queries: list[tuple[str, list]] = []
-
-    async def spy(sql: str, values: list | None = None) -> list[dict]:
-        queries.append((sql, list(values or [])))
-        return await original(sql, values)
-
-    client.execute_query_dict = spy  # type: ignore[method-assign]
-    try:
-        await call()
-    finally:
-        del client.execute_query_dict
-    return [(sql, values) for sql, values in queries if sql.lstrip().upper().startswith("SELECT")]
-
-
 async def _plan(crm: Sampark, sql: str, values: list) -> str:
     with crm.activate():
         if crm.dialect == "sqlite":
@@ -134,7 +115,7 @@ def _full_scans(dialect: str, sql: str, plan: str) -> list[str]:
     return scans
 
 
-async def test_list_and_search_queries_use_indexes(crm: Sampark) -> None:
+async def test_list_and_search_queries_use_indexes(crm: Sampark, recorded_selects: Any) -> None:
     with crm.activate():
         await create_user(crm, "meera")
     for i in range(30):
@@ -164,7 +145,7 @@ async def test_list_and_search_queries_use_indexes(crm: Sampark) -> None:
         "accounts short": lambda: crm.accounts.search("fi"),
     }
     for name, call in calls.items():
-        queries = await _recorded(crm, call)
+        queries = await recorded_selects(crm, call)
         assert queries, name
         for sql, values in queries:
             plan = await _plan(crm, sql, values)
@@ -172,11 +153,15 @@ async def test_list_and_search_queries_use_indexes(crm: Sampark) -> None:
         await call()  # and the query itself runs on this engine
 
 
-async def test_main_list_query_searches_the_live_sort_index(crm: Sampark) -> None:
+async def test_main_list_query_searches_the_live_sort_index(
+    crm: Sampark, recorded_selects: Any
+) -> None:
     for i in range(5):
         await crm.contacts.create(first_name=f"P{i}")
     first = await crm.contacts.list(limit=2)
-    queries = await _recorded(crm, lambda: crm.contacts.list(cursor=first.next_cursor, limit=2))
+    queries = await recorded_selects(
+        crm, lambda: crm.contacts.list(cursor=first.next_cursor, limit=2)
+    )
     sql, values = queries[0]
     assert "sort_name >=" in sql and "deleted_at IS NULL" in sql
     plan = await _plan(crm, sql, values)
