@@ -179,15 +179,14 @@ async def test_an_interactions_changes_are_audited(crm: Sampark) -> None:
 async def test_the_audit_row_is_written_in_the_changes_transaction(
     crm: Sampark, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sampark.core.services import contacts, soft_delete
+    from sampark.core.services import owned
 
     contact = await crm.contacts.create(first_name="Asha")
 
     async def broken(*args: Any) -> None:
         raise RuntimeError("the audit table is full")
 
-    monkeypatch.setattr(contacts, "record_change", broken)
-    monkeypatch.setattr(soft_delete, "record_change", broken)
+    monkeypatch.setattr(owned, "record_change", broken)
     with pytest.raises(RuntimeError):
         await crm.contacts.create(first_name="Ravi")
     with pytest.raises(RuntimeError):
