@@ -14,11 +14,9 @@ from sampark.core.commands.options import (
     json_option,
     page_options,
 )
-from sampark.core.commands.output import echo_fields, echo_json, echo_page
+from sampark.core.commands.records import RecordCommands
 from sampark.core.commands.runner import run_with_kernel
 from sampark.core.commands.views import ACCOUNT_HEADERS, account_fields, account_row
-from sampark.core.kernel import Sampark
-from sampark.core.records import AccountRecord
 
 
 @click.group()
@@ -27,6 +25,17 @@ def accounts() -> None:
 
     Add, list, show, edit, delete, restore and search them.
     """
+
+
+RECORDS = RecordCommands(
+    entity="account",
+    headers=ACCOUNT_HEADERS,
+    row=account_row,
+    fields=account_fields,
+    name=lambda account: account.name,
+    search_help="Find accounts by any part of a name, email, phone number, website or tag.",
+)
+RECORDS.add_to(accounts)
 
 
 def organisation_options(func: F) -> F:
@@ -64,13 +73,6 @@ def _account_data(values: dict[str, Any]) -> dict[str, Any]:
     return {**data, **channel_data(*(values[key] for key in channel_keys))}
 
 
-def _echo_saved(account: AccountRecord, verb: str, as_json: bool) -> None:
-    if as_json:
-        echo_json(account.to_dict())
-    else:
-        click.echo(f"{verb} account {account.id}: {account.name} (version {account.version})")
-
-
 @accounts.command("add")
 @organisation_options
 @json_option
@@ -83,7 +85,7 @@ def add_account(ctx: click.Context, as_json: bool, **values: Any) -> None:
     """
     data = _account_data(values)
     account = run_with_kernel(ctx, lambda crm: crm.accounts.create(data))
-    _echo_saved(account, "Added", as_json)
+    RECORDS.echo_saved(account, "Added", as_json)
 
 
 @accounts.command("list")
@@ -111,25 +113,7 @@ def list_accounts(
             tag=tag, kind=kind, owner=owner, deleted=deleted, cursor=cursor, limit=limit
         ),
     )
-    echo_page(page, as_json=as_json, headers=ACCOUNT_HEADERS, row=account_row, empty="No accounts.")
-
-
-@accounts.command("show")
-@click.argument("account_id", type=int)
-@json_option
-@click.pass_context
-def show_account(ctx: click.Context, account_id: int, as_json: bool) -> None:
-    """Every field of an account, with the contacts linked to it (deleted ones too)."""
-
-    async def load(crm: Sampark) -> tuple[Any, ...]:
-        account = await crm.accounts.get(account_id, include_deleted=True)
-        return account, await crm.links.of_account(account_id), crm.custom_fields["account"]
-
-    account, links, specs = run_with_kernel(ctx, load)
-    if as_json:
-        echo_json({**account.to_dict(), "links": links.to_dicts()})
-    else:
-        echo_fields(account_fields(account, links, specs))
+    RECORDS.echo_page(page, as_json, "No accounts.")
 
 
 @accounts.command("edit")
@@ -153,38 +137,4 @@ def edit_account(
     account = run_with_kernel(
         ctx, lambda crm: crm.accounts.update(account_id, data, version=version)
     )
-    _echo_saved(account, "Updated", as_json)
-
-
-@accounts.command("delete")
-@click.argument("account_id", type=int)
-@click.pass_context
-def delete_account(ctx: click.Context, account_id: int) -> None:
-    """Delete an account (restorable: it only leaves lists and search)."""
-    run_with_kernel(ctx, lambda crm: crm.accounts.delete(account_id))
-    click.echo(f"Deleted account {account_id} (undo with: sampark accounts restore {account_id})")
-
-
-@accounts.command("restore")
-@click.argument("account_id", type=int)
-@json_option
-@click.pass_context
-def restore_account(ctx: click.Context, account_id: int, as_json: bool) -> None:
-    """Bring a deleted account back."""
-    account = run_with_kernel(ctx, lambda crm: crm.accounts.restore(account_id))
-    _echo_saved(account, "Restored", as_json)
-
-
-@accounts.command("search")
-@click.argument("query")
-@click.option(
-    "--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="Most results."
-)
-@json_option
-@click.pass_context
-def search_accounts(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
-    """Find accounts by any part of a name, email, phone number, website or tag."""
-    page = run_with_kernel(ctx, lambda crm: crm.accounts.search(query, limit=limit))
-    echo_page(
-        page, as_json=as_json, headers=ACCOUNT_HEADERS, row=account_row, empty="No accounts found."
-    )
+    RECORDS.echo_saved(account, "Updated", as_json)

@@ -14,11 +14,9 @@ from sampark.core.commands.options import (
     json_option,
     page_options,
 )
-from sampark.core.commands.output import echo_fields, echo_json, echo_page
+from sampark.core.commands.records import RecordCommands
 from sampark.core.commands.runner import run_with_kernel
 from sampark.core.commands.views import CONTACT_HEADERS, contact_fields, contact_row
-from sampark.core.kernel import Sampark
-from sampark.core.records import ContactRecord
 
 
 @click.group()
@@ -27,6 +25,17 @@ def contacts() -> None:
 
     Add, list, show, edit, delete, restore and search them.
     """
+
+
+RECORDS = RecordCommands(
+    entity="contact",
+    headers=CONTACT_HEADERS,
+    row=contact_row,
+    fields=contact_fields,
+    name=lambda contact: contact.display_name,
+    search_help="Find contacts by any part of a name, email, phone number (any format) or tag.",
+)
+RECORDS.add_to(contacts)
 
 
 def person_options(func: F) -> F:
@@ -57,14 +66,6 @@ def _contact_data(values: dict[str, Any]) -> dict[str, Any]:
     return {**data, **channel_data(*(values[key] for key in channel_keys))}
 
 
-def _echo_saved(contact: ContactRecord, verb: str, as_json: bool) -> None:
-    if as_json:
-        echo_json(contact.to_dict())
-    else:
-        name, version = contact.display_name, contact.version
-        click.echo(f"{verb} contact {contact.id}: {name} (version {version})")
-
-
 @contacts.command("add")
 @person_options
 @json_option
@@ -77,7 +78,7 @@ def add_contact(ctx: click.Context, as_json: bool, **values: Any) -> None:
     """
     data = _contact_data(values)
     contact = run_with_kernel(ctx, lambda crm: crm.contacts.create(data))
-    _echo_saved(contact, "Added", as_json)
+    RECORDS.echo_saved(contact, "Added", as_json)
 
 
 @contacts.command("list")
@@ -103,25 +104,7 @@ def list_contacts(
             tag=tag, owner=owner, deleted=deleted, cursor=cursor, limit=limit
         ),
     )
-    echo_page(page, as_json=as_json, headers=CONTACT_HEADERS, row=contact_row, empty="No contacts.")
-
-
-@contacts.command("show")
-@click.argument("contact_id", type=int)
-@json_option
-@click.pass_context
-def show_contact(ctx: click.Context, contact_id: int, as_json: bool) -> None:
-    """Every field of a contact, with the accounts it is linked to (deleted ones too)."""
-
-    async def load(crm: Sampark) -> tuple[Any, ...]:
-        contact = await crm.contacts.get(contact_id, include_deleted=True)
-        return contact, await crm.links.of_contact(contact_id), crm.custom_fields["contact"]
-
-    contact, links, specs = run_with_kernel(ctx, load)
-    if as_json:
-        echo_json({**contact.to_dict(), "links": links.to_dicts()})
-    else:
-        echo_fields(contact_fields(contact, links, specs))
+    RECORDS.echo_page(page, as_json, "No contacts.")
 
 
 @contacts.command("edit")
@@ -145,38 +128,4 @@ def edit_contact(
     contact = run_with_kernel(
         ctx, lambda crm: crm.contacts.update(contact_id, data, version=version)
     )
-    _echo_saved(contact, "Updated", as_json)
-
-
-@contacts.command("delete")
-@click.argument("contact_id", type=int)
-@click.pass_context
-def delete_contact(ctx: click.Context, contact_id: int) -> None:
-    """Delete a contact (restorable: it only leaves lists and search)."""
-    run_with_kernel(ctx, lambda crm: crm.contacts.delete(contact_id))
-    click.echo(f"Deleted contact {contact_id} (undo with: sampark contacts restore {contact_id})")
-
-
-@contacts.command("restore")
-@click.argument("contact_id", type=int)
-@json_option
-@click.pass_context
-def restore_contact(ctx: click.Context, contact_id: int, as_json: bool) -> None:
-    """Bring a deleted contact back."""
-    contact = run_with_kernel(ctx, lambda crm: crm.contacts.restore(contact_id))
-    _echo_saved(contact, "Restored", as_json)
-
-
-@contacts.command("search")
-@click.argument("query")
-@click.option(
-    "--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="Most results."
-)
-@json_option
-@click.pass_context
-def search_contacts(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
-    """Find contacts by any part of a name, email, phone number (any format) or tag."""
-    page = run_with_kernel(ctx, lambda crm: crm.contacts.search(query, limit=limit))
-    echo_page(
-        page, as_json=as_json, headers=CONTACT_HEADERS, row=contact_row, empty="No contacts found."
-    )
+    RECORDS.echo_saved(contact, "Updated", as_json)
