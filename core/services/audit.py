@@ -134,8 +134,24 @@ async def audit_trail(
             "entity", f"must be one of {', '.join(READ_PERMISSIONS)} (got {entity!r})"
         )
     actor.require(READ_PERMISSIONS[entity])
-    limit = check_limit(limit)
     await _require_visible(kernel, entity, record_id, actor)
+    return await audit_page(kernel, entity, record_id, cursor=cursor, limit=limit)
+
+
+async def audit_page(
+    kernel: Sampark,
+    entity: str,
+    record_id: int,
+    *,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[AuditRecord]:
+    """The audit rows of any entity's record, newest first, checking nobody's rights.
+
+    For plugins showing the trail of their own records (``"ticket"``, ``"deal"``): check
+    ``audit.read`` and that the actor may see the record first, as ``audit_trail`` does.
+    """
+    limit = check_limit(limit)
     conditions, params = ["entity = ?", "record_id = ?"], [entity, record_id]
     if cursor is not None:
         (last_id,) = decode_cursor(cursor, 1)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from sampark.core.custom_fields import CustomFieldSpec
 from sampark.core.errors import NotFoundError, PermissionDenied, ValidationError
@@ -275,3 +276,21 @@ async def test_the_system_is_named_as_the_actor(crm: Sampark) -> None:
 async def test_unknown_actions_are_refused(crm: Sampark) -> None:
     with crm.activate(), pytest.raises(ValueError, match="unknown audit action"):
         await audit.record_change(crm.connection, SYSTEM, "contact", 1, "merge!", None, None)
+
+
+async def test_a_plugins_records_have_a_trail_read_with_audit_page(crm: Sampark) -> None:
+    from sampark.core.services.audit import audit_page, record_change
+
+    ravi = SYSTEM
+    with crm.activate():
+        async with in_transaction() as conn:
+            await record_change(conn, ravi, "ticket", 7, "create", None, {"subject": "Down"})
+        async with in_transaction() as conn:
+            await record_change(
+                conn, ravi, "ticket", 7, "update", {"subject": "Down"}, {"subject": "Up"}
+            )
+        page = await audit_page(crm, "ticket", 7, limit=1)
+        rest = await audit_page(crm, "ticket", 7, cursor=page.next_cursor)
+    assert [(row.action, row.changes) for row in page] == [("update", {"subject": ["Down", "Up"]})]
+    assert [(row.action, row.changes) for row in rest] == [("create", {"subject": [None, "Down"]})]
+    assert rest.next_cursor is None
