@@ -6,6 +6,7 @@ Importing this package reads the manifest only; the plugin's code loads when ena
 from __future__ import annotations
 
 from sampark.core.manifest import PluginManifest
+from sampark.plugins.contracts.config import ContractsConfig
 
 manifest = PluginManifest(
     label="contracts",
@@ -16,4 +17,5 @@ manifest = PluginManifest(
     hooks="sampark.plugins.contracts.hooks",
     models="sampark.plugins.contracts.models",
     migrations="sampark.plugins.contracts.migrations",
+    config_schema=ContractsConfig,
 )

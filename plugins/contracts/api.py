@@ -1,0 +1,268 @@
+"""The contracts API, served under ``/api/v1/contracts/`` and documented in /api/openapi.json.
+
+Every handler works through ``call.crm`` (the caller's view), so permissions and the
+"own" scope hold exactly as on the pages and in the services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sampark.plugins.contracts.facade import Contracts
+from sampark.plugins.contracts.records import STATUSES, UNITS
+from sampark.web.api import ApiCall, ApiOperation, Param, Reply
+from sampark.web.api.params import CURSOR, LIMIT, record_id
+from sampark.web.api.schemas import MAX_ID
+
+_TAGS = ("contracts",)
+_ID = record_id("contract_id", "contract")
+_TICKET_ID = record_id("ticket_id", "ticket")
+_DATE = {"type": "string", "format": "date", "maxLength": 10}
+_UNITS = {
+    "type": ["number", "string"],
+    "maxLength": 20,
+    "description": "Incidents (whole) or hours (to the minute, e.g. 7.5) included.",
+}
+_INPUT_PROPERTIES: dict[str, Any] = {
+    "account_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+    "reference": {"type": "string", "maxLength": 100},
+    "start_date": {**_DATE, "description": "Today when not given."},
+    "end_date": {"type": ["string", "null"], "format": "date", "maxLength": 10},
+    "unit": {"type": "string", "enum": list(UNITS)},
+    "units_included": _UNITS,
+    "notes": {"type": "string", "maxLength": 20000},
+}
+CONTRACT_INPUT = {
+    "type": "object",
+    "properties": _INPUT_PROPERTIES,
+    "required": ["account_id", "name", "unit", "units_included"],
+    "additionalProperties": False,
+}
+CONTRACT_CHANGES = {
+    "type": "object",
+    "properties": _INPUT_PROPERTIES,
+    "additionalProperties": False,
+}
+_DECIMAL = {"type": "string", "description": 'A decimal number, e.g. "7.50".'}
+CONTRACT = {
+    "type": "object",
+    "required": [
+        "id",
+        "account_id",
+        "name",
+        "unit",
+        "units_included",
+        "units_used",
+        "start_date",
+        "status",
+        "version",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "account_id": {"type": "integer"},
+        "account_name": {"type": "string"},
+        "name": {"type": "string"},
+        "reference": {"type": "string"},
+        "unit": {"type": "string", "enum": list(UNITS)},
+        "units_included": _DECIMAL,
+        "units_used": _DECIMAL,
+        "start_date": {"type": "string", "format": "date"},
+        "end_date": {"type": ["string", "null"], "format": "date"},
+        "status": {"type": "string", "enum": list(STATUSES)},
+        "percent_used": {"type": "integer"},
+        "near_exhaustion": {"type": "boolean"},
+        "near_expiry": {"type": "boolean"},
+        "notes": {"type": "string"},
+        "created_at": {"type": ["string", "null"], "format": "date-time"},
+        "updated_at": {"type": ["string", "null"], "format": "date-time"},
+        "version": {"type": "integer"},
+    },
+}
+CONTRACT_PAGE = {
+    "type": "object",
+    "required": ["items", "next_cursor"],
+    "properties": {
+        "items": {"type": "array", "items": CONTRACT},
+        "next_cursor": {"type": ["string", "null"]},
+    },
+}
+TICKET_LINKS = {
+    "type": "object",
+    "required": ["items"],
+    "properties": {
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "ticket_id": {"type": "integer"},
+                    "contract_id": {"type": "integer"},
+                    "units_used": _DECIMAL,
+                    "linked_at": {"type": ["string", "null"], "format": "date-time"},
+                    "number": {"type": "string"},
+                    "title": {"type": "string"},
+                    "status": {"type": "string"},
+                },
+            },
+        }
+    },
+}
+ACCOUNT = Param(
+    "account_id",
+    "query",
+    {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    "Only this account's contracts.",
+)
+STATUS = Param("status", "query", {"type": "string", "enum": list(STATUSES)}, "Only this status.")
+ATTENTION = Param(
+    "attention",
+    "query",
+    {"type": "boolean", "default": False},
+    "Only in-date contracts near exhaustion or expiry.",
+)
+
+
+async def list_contracts(call: ApiCall) -> Any:
+    query = call.query
+    page = await Contracts.of(call.crm).list(
+        account_id=query["account_id"],
+        status=query["status"],
+        attention=query["attention"],
+        cursor=query["cursor"],
+        limit=query["limit"],
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+async def create_contract(call: ApiCall) -> Reply:
+    record = await Contracts.of(call.crm).create(call.body)
+    return Reply(
+        record,
+        status=201,
+        version=record.version,
+        location=call.location(f"/v1/contracts/contracts/{record.id}"),
+    )
+
+
+async def get_contract(call: ApiCall) -> Reply:
+    record = await Contracts.of(call.crm).get(call.path["contract_id"])
+    return Reply(record, version=record.version)
+
+
+async def change_contract(call: ApiCall) -> Reply:
+    record = await Contracts.of(call.crm).update(
+        call.path["contract_id"], call.body, version=call.version
+    )
+    return Reply(record, version=record.version)
+
+
+async def delete_contract(call: ApiCall) -> Reply:
+    await Contracts.of(call.crm).delete(call.path["contract_id"], version=call.version)
+    return Reply(status=204)
+
+
+async def contract_tickets(call: ApiCall) -> Any:
+    return {"items": await Contracts.of(call.crm).tickets(call.path["contract_id"])}
+
+
+async def ticket_contract(call: ApiCall) -> Reply:
+    from sampark.web.api import ApiProblem
+
+    record = await Contracts.of(call.crm).of_ticket(call.path["ticket_id"])
+    if record is None:
+        raise ApiProblem(404, f"ticket {call.path['ticket_id']} is not charged to a contract")
+    return Reply(record, version=record.version)
+
+
+def operations() -> list[ApiOperation]:
+    one = "/contracts/{contract_id}"
+    return [
+        ApiOperation(
+            "GET",
+            "/contracts",
+            list_contracts,
+            "List contracts by name",
+            "listContracts",
+            "contracts.read",
+            response_schema=CONTRACT_PAGE,
+            parameters=(ACCOUNT, STATUS, ATTENTION, CURSOR, LIMIT),
+            tags=_TAGS,
+        ),
+        ApiOperation(
+            "POST",
+            "/contracts",
+            create_contract,
+            "Add a contract",
+            "createContract",
+            "contracts.write",
+            request_schema=CONTRACT_INPUT,
+            response_schema=CONTRACT,
+            status=201,
+            tags=_TAGS,
+            etag=True,
+            location=True,
+        ),
+        ApiOperation(
+            "GET",
+            one,
+            get_contract,
+            "Get a contract with its usage and status",
+            "getContract",
+            "contracts.read",
+            response_schema=CONTRACT,
+            parameters=(_ID,),
+            tags=_TAGS,
+            etag=True,
+        ),
+        ApiOperation(
+            "PATCH",
+            one,
+            change_contract,
+            "Change a contract",
+            "updateContract",
+            "contracts.write",
+            request_schema=CONTRACT_CHANGES,
+            response_schema=CONTRACT,
+            parameters=(_ID,),
+            tags=_TAGS,
+            if_match=True,
+            etag=True,
+            description="The account and unit stay fixed once tickets have used the contract.",
+        ),
+        ApiOperation(
+            "DELETE",
+            one,
+            delete_contract,
+            "Delete a contract (its tickets stay, uncharged)",
+            "deleteContract",
+            "contracts.delete",
+            parameters=(_ID,),
+            status=204,
+            tags=_TAGS,
+            if_match=True,
+        ),
+        ApiOperation(
+            "GET",
+            f"{one}/tickets",
+            contract_tickets,
+            "The tickets charged to a contract, newest first",
+            "contractTickets",
+            "contracts.read",
+            response_schema=TICKET_LINKS,
+            parameters=(_ID,),
+            tags=_TAGS,
+        ),
+        ApiOperation(
+            "GET",
+            "/tickets/{ticket_id}/contract",
+            ticket_contract,
+            "The contract a ticket is charged to",
+            "ticketContract",
+            "contracts.read",
+            response_schema=CONTRACT,
+            parameters=(_TICKET_ID,),
+            tags=_TAGS,
+            etag=True,
+        ),
+    ]

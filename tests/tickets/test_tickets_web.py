@@ -1,0 +1,188 @@
+"""The tickets pages: queue, forms with errors beside the fields, the ticket page, panels."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sampark.core.kernel import Sampark
+from sampark.plugins.tickets.facade import Tickets
+
+from .conftest import csrf_of
+
+
+async def test_open_a_ticket_through_the_form(signed_in: Any, staff: dict) -> None:
+    asha = await signed_in("asha")
+    form = await asha.get(f"/tickets/new?requester_id={staff['contact'].id}")
+    assert form.status_code == 200
+    assert f'value="{staff["contact"].id}"' in form.text
+    refused = await asha.post(
+        "/tickets/new",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "subject": "",
+            "description": "Kept text",
+            "requester_id": str(staff["contact"].id),
+            "priority": "asap",
+            "channel": "email",
+        },
+    )
+    assert refused.status_code == 400
+    assert 'id="f-subject-error"' in refused.text and "is required" in refused.text
+    assert 'id="f-priority-error"' in refused.text
+    assert "Kept text" in refused.text
+    created = await asha.post(
+        "/tickets/new",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "subject": "Broken screen",
+            "requester_id": str(staff["contact"].id),
+            "priority": "high",
+            "channel": "web",
+            "tags": "hardware, screen",
+        },
+    )
+    assert created.status_code == 303
+    page = await asha.get(created.headers["location"])
+    assert "T-000001: Broken screen" in page.text and "left" in page.text
+
+
+async def test_reply_note_and_change_on_the_ticket_page(
+    signed_in: Any, web_desk: Sampark, staff: dict
+) -> None:
+    ticket = await Tickets(web_desk).open(subject="Wifi", requester_id=staff["contact"].id)
+    asha = await signed_in("asha")
+    page = await asha.get(f"/tickets/{ticket.id}")
+    assert page.status_code == 200
+    token = csrf_of(page.text)
+    empty = await asha.post(
+        f"/tickets/{ticket.id}/messages",
+        data={"csrf_token": token, "body": "", "minutes": "x", "kind": "reply"},
+    )
+    assert empty.status_code == 400 and 'id="msg-body-error"' in empty.text
+    assert 'id="msg-minutes-error"' in empty.text
+    sent = await asha.post(
+        f"/tickets/{ticket.id}/messages",
+        data={"csrf_token": token, "body": "Try restarting", "minutes": "5", "kind": "reply"},
+    )
+    assert sent.status_code == 303
+    await asha.post(
+        f"/tickets/{ticket.id}/messages",
+        data={"csrf_token": token, "body": "Router is old", "kind": "note"},
+    )
+    page = await asha.get(f"/tickets/{ticket.id}")
+    assert "Try restarting" in page.text and "internal note" in page.text
+    assert re.search(r'id="sla-first-response"[^>]*>met', page.text)
+    changed = await asha.post(
+        f"/tickets/{ticket.id}/change",
+        data={
+            "csrf_token": token,
+            "status": "resolved",
+            "priority": "low",
+            "assignee": "ravi",
+            "version": "3",
+        },
+    )
+    assert changed.status_code == 303
+    fresh = await Tickets(web_desk).get(ticket.id)
+    assert (fresh.status, fresh.priority, fresh.assignee) == ("resolved", "low", "ravi")
+    stale = await asha.post(
+        f"/tickets/{ticket.id}/change",
+        data={
+            "csrf_token": token,
+            "status": "open",
+            "priority": "low",
+            "assignee": "",
+            "version": "3",
+        },
+    )
+    assert stale.status_code == 409 and "changed by someone else" in stale.text
+    bad = await asha.post(
+        f"/tickets/{ticket.id}/change",
+        data={
+            "csrf_token": token,
+            "status": "open",
+            "priority": "low",
+            "assignee": "ghost",
+            "version": str(fresh.version),
+        },
+    )
+    assert bad.status_code == 400 and 'id="chg-assignee-error"' in bad.text
+
+
+async def test_queue_panels_dashboard_and_nav(
+    signed_in: Any, web_desk: Sampark, staff: dict
+) -> None:
+    desk = Tickets(web_desk)
+    await desk.open(
+        subject="Urgent one", requester_id=staff["contact"].id, priority="urgent", assignee="ravi"
+    )
+    await desk.open(
+        subject="Calm one", requester_id=staff["contact"].id, account_id=staff["account"].id
+    )
+    ravi = await signed_in("ravi")
+    home = await ravi.get("/")
+    assert 'href="/tickets/"' in home.text
+    assert "my open tickets" in home.text and "tickets breaching soon" in home.text
+    queue = await ravi.get("/tickets/?view=mine")
+    assert "Urgent one" in queue.text and "Calm one" not in queue.text
+    assert "Calm one" in (await ravi.get("/tickets/?view=unassigned")).text
+    assert "Urgent one" in (await ravi.get("/tickets/?view=breaching")).text
+    assert (await ravi.get("/tickets/?status=sleeping")).status_code == 400
+    contact = await ravi.get(f"/contacts/{staff['contact'].id}")
+    assert "T-000001" in contact.text and "Open a ticket" in contact.text
+    asha = await signed_in("asha")
+    account = await asha.get(f"/accounts/{staff['account'].id}")
+    assert "Calm one" in account.text and "Urgent one" not in account.text
+    mira = await signed_in("mira")
+    assert (await mira.get("/tickets/new")).status_code == 403
+    assert (await mira.get("/tickets/")).status_code == 200
+
+
+async def test_out_of_scope_tickets_are_not_found(
+    signed_in: Any, web_desk: Sampark, staff: dict
+) -> None:
+    other = await web_desk.contacts.create(first_name="Other", owner="asha")
+    hidden = await Tickets(web_desk).open(subject="Hidden", requester_id=other.id, assignee="dev")
+    ravi = await signed_in("ravi")
+    assert (await ravi.get(f"/tickets/{hidden.id}")).status_code == 404
+    assert "Hidden" not in (await ravi.get("/tickets/")).text
+
+
+async def test_edit_form_keeps_input_and_refuses_stale_edits(
+    signed_in: Any, web_desk: Sampark, staff: dict
+) -> None:
+    ticket = await Tickets(web_desk).open(
+        subject="Typo in invoice", requester_id=staff["contact"].id, tags=["billing"]
+    )
+    asha = await signed_in("asha")
+    form = await asha.get(f"/tickets/{ticket.id}/edit")
+    assert 'value="Typo in invoice"' in form.text and 'value="billing"' in form.text
+    token = csrf_of(form.text)
+    fields = {
+        "csrf_token": token,
+        "subject": "Typo in the March invoice",
+        "description": "",
+        "requester_id": "424242",
+        "account_id": "",
+        "channel": "email",
+        "priority": "normal",
+        "tags": "billing, march",
+        "version": "1",
+    }
+    refused = await asha.post(f"/tickets/{ticket.id}/edit", data=fields)
+    assert refused.status_code == 400 and 'id="f-requester_id-error"' in refused.text
+    assert 'value="Typo in the March invoice"' in refused.text
+    saved = await asha.post(
+        f"/tickets/{ticket.id}/edit", data={**fields, "requester_id": str(staff["contact"].id)}
+    )
+    assert saved.status_code == 303
+    fresh = await Tickets(web_desk).get(ticket.id)
+    assert fresh.subject == "Typo in the March invoice" and fresh.tags == ("billing", "march")
+    stale = await asha.post(
+        f"/tickets/{ticket.id}/edit",
+        data={**fields, "requester_id": str(staff["contact"].id), "subject": "Lost edit"},
+    )
+    assert stale.status_code == 409 and 'value="Lost edit"' in stale.text
+    assert "changed by someone else" in stale.text
+    assert (await Tickets(web_desk).get(ticket.id)).subject == "Typo in the March invoice"
