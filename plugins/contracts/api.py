@@ -141,7 +141,7 @@ async def create_contract(call: ApiCall) -> Reply:
         record,
         status=201,
         version=record.version,
-        location=call.location(f"/v1/contracts/contracts/{record.id}"),
+        location=call.location(f"/v1/contracts/{record.id}"),
     )
 
 
@@ -176,11 +176,11 @@ async def ticket_contract(call: ApiCall) -> Reply:
 
 
 def operations() -> list[ApiOperation]:
-    one = "/contracts/{contract_id}"
+    one = "/{contract_id}"
     return [
         ApiOperation(
             "GET",
-            "/contracts",
+            "",
             list_contracts,
             "List contracts by name",
             "listContracts",
@@ -191,7 +191,7 @@ def operations() -> list[ApiOperation]:
         ),
         ApiOperation(
             "POST",
-            "/contracts",
+            "",
             create_contract,
             "Add a contract",
             "createContract",

@@ -183,7 +183,7 @@ async def create_ticket(call: ApiCall) -> Reply:
         ticket,
         status=201,
         version=ticket.version,
-        location=call.location(f"/v1/tickets/tickets/{ticket.id}"),
+        location=call.location(f"/v1/tickets/{ticket.id}"),
     )
 
 
@@ -224,7 +224,7 @@ def operations(kernel: Any) -> list[ApiOperation]:
     return [
         ApiOperation(
             "GET",
-            "/tickets",
+            "",
             list_tickets,
             "List tickets",
             "listTickets",
@@ -236,7 +236,7 @@ def operations(kernel: Any) -> list[ApiOperation]:
         ),
         ApiOperation(
             "POST",
-            "/tickets",
+            "",
             create_ticket,
             "Open a ticket",
             "createTicket",
@@ -250,7 +250,7 @@ def operations(kernel: Any) -> list[ApiOperation]:
         ),
         ApiOperation(
             "GET",
-            "/tickets/{ticket_id}",
+            "/{ticket_id}",
             get_ticket,
             "Get a ticket",
             "getTicket",
@@ -262,7 +262,7 @@ def operations(kernel: Any) -> list[ApiOperation]:
         ),
         ApiOperation(
             "PATCH",
-            "/tickets/{ticket_id}",
+            "/{ticket_id}",
             update_ticket,
             "Change a ticket",
             "updateTicket",
@@ -277,7 +277,7 @@ def operations(kernel: Any) -> list[ApiOperation]:
         ),
         ApiOperation(
             "DELETE",
-            "/tickets/{ticket_id}",
+            "/{ticket_id}",
             delete_ticket,
             "Delete a ticket",
             "deleteTicket",
@@ -289,7 +289,7 @@ def operations(kernel: Any) -> list[ApiOperation]:
         ),
         ApiOperation(
             "GET",
-            "/tickets/{ticket_id}/messages",
+            "/{ticket_id}/messages",
             list_messages,
             "A ticket's replies and internal notes",
             "listTicketMessages",
@@ -300,7 +300,7 @@ def operations(kernel: Any) -> list[ApiOperation]:
         ),
         ApiOperation(
             "POST",
-            "/tickets/{ticket_id}/messages",
+            "/{ticket_id}/messages",
             add_message,
             "Reply to a ticket or add an internal note",
             "addTicketMessage",
@@ -315,7 +315,7 @@ def operations(kernel: Any) -> list[ApiOperation]:
         ),
         ApiOperation(
             "GET",
-            "/tickets/{ticket_id}/history",
+            "/{ticket_id}/history",
             status_history,
             "A ticket's status history",
             "ticketStatusHistory",

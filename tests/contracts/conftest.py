@@ -177,7 +177,7 @@ async def api(crm: Sampark, app: Starlette) -> AsyncIterator[Callable[..., httpx
             headers.setdefault("Authorization", f"Bearer {tokens[username]}")
         made = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),
-            base_url="http://test/api/v1/contracts",
+            base_url="http://test/api/v1",
             headers=headers,
         )
         clients.append(made)

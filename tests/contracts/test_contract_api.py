@@ -29,7 +29,7 @@ async def test_create_read_change_delete(world: World, api: Api) -> None:
     body = made.json()
     assert body["units_included"] == "7.50" and body["status"] == "active"
     assert made.headers["etag"] == '"v1"'
-    assert made.headers["location"].endswith(f"/v1/contracts/contracts/{body['id']}")
+    assert made.headers["location"].endswith(f"/v1/contracts/{body['id']}")
     one = f"/contracts/{body['id']}"
     assert (await client.get(one)).json()["name"] == "Gold"
     missing_match = await client.patch(one, json={"name": "Platinum"})
@@ -69,10 +69,10 @@ async def test_lists_filters_tickets_and_a_tickets_contract(world: World, api: A
     assert (await client.get("/contracts", params={"status": "zzz"})).status_code == 400
     linked = await client.get(f"/contracts/{contract.id}/tickets")
     assert [item["number"] for item in linked.json()["items"]] == [ticket.number]
-    of_ticket = await client.get(f"/tickets/{ticket.id}/contract")
+    of_ticket = await client.get(f"/contracts/tickets/{ticket.id}/contract")
     assert of_ticket.json()["id"] == contract.id
     lone = await world.ticket(None)
-    assert (await client.get(f"/tickets/{lone.id}/contract")).status_code == 404
+    assert (await client.get(f"/contracts/tickets/{lone.id}/contract")).status_code == 404
 
 
 async def test_permissions_and_scope(world: World, api: Api) -> None:
@@ -97,9 +97,9 @@ async def test_the_operations_are_documented(world: World, app) -> None:
     ) as client:
         document = (await client.get("/api/openapi.json")).json()
     paths = document["paths"]
-    assert "/v1/contracts/contracts" in paths
-    assert {"get", "post"} <= set(paths["/v1/contracts/contracts"])
-    assert {"get", "patch", "delete"} <= set(paths["/v1/contracts/contracts/{contract_id}"])
+    assert "/v1/contracts" in paths
+    assert {"get", "post"} <= set(paths["/v1/contracts"])
+    assert {"get", "patch", "delete"} <= set(paths["/v1/contracts/{contract_id}"])
     assert "/v1/contracts/tickets/{ticket_id}/contract" in paths
-    operation = paths["/v1/contracts/contracts"]["post"]
+    operation = paths["/v1/contracts"]["post"]
     assert operation["operationId"] == "contracts.createContract"

@@ -101,7 +101,7 @@ async def test_disabling_removes_every_face_and_re_enabling_finds_the_data(
         assert "contracts-panel" not in account_page.text
         document = (await client.get("/api/openapi.json")).json()
         assert not [path for path in document["paths"] if path.startswith("/v1/contracts")]
-        api = await client.get("/api/v1/contracts/contracts")
+        api = await client.get("/api/v1/contracts")
         assert api.status_code in (401, 404)
     assert "contracts" not in (await alone.search("gold"))
     with alone.activate():
@@ -118,7 +118,7 @@ async def test_disabling_removes_every_face_and_re_enabling_finds_the_data(
     async with _signed_in(build_app(again)) as client:
         assert (await client.get(f"/contracts/{contract.id}")).status_code == 200
         document = (await client.get("/api/openapi.json")).json()
-        assert "/v1/contracts/contracts" in document["paths"]
+        assert "/v1/contracts" in document["paths"]
 
 
 def test_the_command_exists_only_while_contracts_is_enabled(

@@ -107,7 +107,7 @@ def test_the_contracts_api_keeps_its_document(served: Starlette) -> None:
     operations = [
         result.ok()
         for result in schema.get_all_operations()
-        if result.ok().path.startswith("/v1/contracts/")
+        if result.ok().path.split("/")[2] == "contracts"
     ]
     assert len(operations) == 7
     failures = []

@@ -10,7 +10,7 @@ from sampark.core.kernel import Sampark
 from sampark.plugins.tickets.facade import Tickets
 from sampark.web.app import build_app
 
-BASE = "/tickets/tickets"
+BASE = "/tickets"
 
 
 async def test_open_read_change_reply_and_delete(api: Any, staff: dict) -> None:
@@ -28,7 +28,7 @@ async def test_open_read_change_reply_and_delete(api: Any, staff: dict) -> None:
     assert created.status_code == 201, created.text
     ticket = created.json()
     assert ticket["number"] == "T-000001" and ticket["status"] == "new"
-    assert created.headers["location"].endswith(f"/v1/tickets/tickets/{ticket['id']}")
+    assert created.headers["location"].endswith(f"/v1/tickets/{ticket['id']}")
     etag = created.headers["etag"]
     url = f"{BASE}/{ticket['id']}"
     assert (await asha.get(url)).headers["etag"] == etag
@@ -75,8 +75,8 @@ async def test_refusals_are_problems_naming_fields(api: Any, staff: dict) -> Non
 async def test_the_operations_are_in_the_document(api: Any) -> None:
     document = (await api("asha").get("/../openapi.json")).json()
     paths = document["paths"]
-    assert "/v1/tickets/tickets" in paths and "/v1/tickets/tickets/{ticket_id}/messages" in paths
-    assert paths["/v1/tickets/tickets"]["post"]["operationId"] == "tickets.createTicket"
+    assert "/v1/tickets" in paths and "/v1/tickets/{ticket_id}/messages" in paths
+    assert paths["/v1/tickets"]["post"]["operationId"] == "tickets.createTicket"
 
 
 async def test_disabling_removes_pages_nav_and_api_but_keeps_data(
@@ -91,7 +91,7 @@ async def test_disabling_removes_pages_nav_and_api_but_keeps_data(
         base_url="http://test",
         headers={"Authorization": f"Bearer {staff['tokens']['asha']}"},
     ) as client:
-        assert (await client.get(f"/api/v1/tickets/tickets/{ticket.id}")).status_code == 404
+        assert (await client.get(f"/api/v1/tickets/{ticket.id}")).status_code == 404
         document = (await client.get("/api/openapi.json")).json()
         assert not [path for path in document["paths"] if "tickets" in path]
         assert (await client.get(f"/tickets/{ticket.id}")).status_code == 404
@@ -109,5 +109,5 @@ async def test_disabling_removes_pages_nav_and_api_but_keeps_data(
         base_url="http://test",
         headers={"Authorization": f"Bearer {staff['tokens']['asha']}"},
     ) as client:
-        found = await client.get(f"/api/v1/tickets/tickets/{ticket.id}")
+        found = await client.get(f"/api/v1/tickets/{ticket.id}")
         assert found.status_code == 200 and found.json()["subject"] == "Survivor"

@@ -101,7 +101,7 @@ def test_the_tickets_api_keeps_its_document(served: Starlette) -> None:
     operations = [
         result.ok()
         for result in schema.get_all_operations()
-        if result.ok().path.startswith("/v1/tickets/")
+        if result.ok().path.split("/")[2] == "tickets"
     ]
     assert len(operations) == 8
     failures = []

@@ -76,8 +76,11 @@ def _check_plugin_operation(kernel: Sampark, plugin: str, op: Any) -> ApiOperati
             f"plugin {plugin}: operation {op.operation_id}: method must be one of "
             f"{', '.join(sorted(_METHODS))} (got {op.method!r})"
         )
-    if not op.path.startswith("/"):
-        raise ConfigError(f"plugin {plugin}: operation {op.operation_id}: path must start with /")
+    if op.path and not op.path.startswith("/"):
+        raise ConfigError(
+            f"plugin {plugin}: operation {op.operation_id}: path must be empty (the plugin's "
+            f"root, /api/v1/{plugin}) or start with /"
+        )
     in_path = set(re.findall(r"\{([^}]+)\}", op.path))
     declared = {param.name for param in op.parameters if param.location == "path"}
     if in_path != declared:
