@@ -1,0 +1,266 @@
+"""The pipeline's API under /api/v1/pipeline: documented, scoped, locked, and fuzzed."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.python.asgi import shutdown_lifespans
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from starlette.applications import Starlette
+
+from sampark.core.kernel import Sampark
+from sampark.core.services.auth import add_user, create_token
+from sampark.core.settings import Settings
+from sampark.web.app import build_app
+
+HOSTS = ("test", "testserver")
+USERS = {"admin": ("admin",), "asha": ("agent",), "ravi": ("agent",), "reader": ("read-only",)}
+
+
+def _api_settings(settings: Settings) -> Settings:
+    web = dataclasses.replace(settings.web, allowed_hosts=HOSTS)
+    return dataclasses.replace(settings, web=web, plugins=("pipeline",))
+
+
+async def _tokens(kernel: Sampark) -> dict[str, str]:
+    tokens = {}
+    for username, roles in USERS.items():
+        await add_user(kernel, username, roles=roles)
+        tokens[username], _ = await create_token(kernel, username, "tests")
+    return tokens
+
+
+@pytest.fixture
+async def api(make_kernel, settings) -> AsyncIterator[Callable[..., httpx.AsyncClient]]:
+    kernel = await make_kernel(
+        **vars(_api_settings(settings)) | {"database_url": settings.database_url}
+    )
+    tokens = await _tokens(kernel)
+    app = build_app(kernel)
+    clients: list[httpx.AsyncClient] = []
+
+    def client(username: str | None = "admin", **headers: str) -> httpx.AsyncClient:
+        if username:
+            headers["Authorization"] = f"Bearer {tokens[username]}"
+        made = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test/api/v1", headers=headers
+        )
+        clients.append(made)
+        return made
+
+    client.kernel = kernel  # type: ignore[attr-defined]
+    yield client
+    for made in clients:
+        await made.aclose()
+
+
+async def test_deals_through_the_api(api) -> None:
+    admin = api()
+    created = await admin.post(
+        "/pipeline/deals",
+        json={"title": "Licence", "amount": "1250.50", "expected_close": "2026-03-01"},
+    )
+    assert created.status_code == 201, created.text
+    deal = created.json()
+    assert (deal["amount"], deal["currency"], deal["stage"], deal["probability"]) == (
+        "1250.50",
+        "INR",
+        "qualification",
+        10,
+    )
+    assert created.headers["etag"] == '"v1"'
+    assert created.headers["location"].endswith(f"/v1/pipeline/deals/{deal['id']}")
+    url = f"/pipeline/deals/{deal['id']}"
+    assert (await admin.patch(url, json={"title": "x"})).status_code == 428
+    assert (
+        await admin.patch(url, json={"title": "x"}, headers={"If-Match": '"v9"'})
+    ).status_code == 412
+    moved = await admin.post(
+        f"{url}/move", json={"stage": "proposal"}, headers={"If-Match": '"v1"'}
+    )
+    assert moved.status_code == 200 and moved.json()["probability"] == 50
+    assert moved.headers["etag"] == '"v2"'
+    bad = await admin.post(f"{url}/move", json={"stage": "nowhere"}, headers={"If-Match": '"v2"'})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "stage"
+    history = (await admin.get(f"{url}/history")).json()["items"]
+    assert [h["to_stage"] for h in history] == ["qualification", "proposal"]
+    listed = (await admin.get("/pipeline/deals", params={"stage": "proposal"})).json()
+    assert [d["id"] for d in listed["items"]] == [deal["id"]]
+    forecast = (await admin.get("/pipeline/forecast", params={"by": "month"})).json()
+    assert forecast["items"] == [
+        {
+            "group": "2026-03",
+            "currency": "INR",
+            "deals": 1,
+            "amount": "1250.50",
+            "weighted": "625.25",
+            "best": "1250.50",
+            "worst": "0.00",
+        }
+    ]
+    assert forecast["totals"][0]["group"] == "total"
+    assert (await admin.get("/pipeline/forecast", params={"from": "03/01/2026"})).status_code == 400
+    assert (await admin.get("/pipeline/sales")).status_code == 400
+    sales = await admin.get("/pipeline/sales", params={"from": "2026-01-01", "to": "2026-12-31"})
+    assert sales.status_code == 200 and sales.json() == {"items": []}
+    stats = (await admin.get("/pipeline/stage-stats")).json()["items"]
+    assert [s["stage"] for s in stats] == ["qualification", "proposal"]
+    pipelines = (await admin.get("/pipeline/pipelines")).json()
+    assert pipelines["default"] == "sales" and len(pipelines["items"][0]["stages"]) == 6
+    deleted = await admin.delete(url, headers={"If-Match": '"v2"'})
+    assert deleted.status_code == 204
+    assert (await admin.get(url)).status_code == 404
+
+
+async def test_permissions_and_scope_in_the_api(api) -> None:
+    asha, ravi, reader = api("asha"), api("ravi"), api("reader")
+    mine = (await asha.post("/pipeline/deals", json={"title": "Asha's", "amount": 10})).json()
+    assert mine["owner"] == "asha" and mine["amount"] == "10.00"
+    assert (await ravi.get(f"/pipeline/deals/{mine['id']}")).status_code == 404
+    assert (await ravi.get("/pipeline/deals")).json()["items"] == []
+    assert (await reader.get(f"/pipeline/deals/{mine['id']}")).status_code == 200
+    assert (await reader.post("/pipeline/deals", json={"title": "no"})).status_code == 403
+    assert (await api(None).get("/pipeline/deals")).status_code == 401
+    refused = await asha.post("/pipeline/deals", json={"title": "", "amount": "1.234", "colour": 1})
+    assert refused.status_code == 422
+
+
+async def test_the_document_lists_the_pipeline_operations(api) -> None:
+    document = (await api().get("/../openapi.json")).json()
+    assert "/v1/pipeline/deals/{deal_id}/move" in document["paths"]
+    move = document["paths"]["/v1/pipeline/deals/{deal_id}/move"]["post"]
+    assert move["operationId"] == "pipeline.moveDeal" and move["x-permission"] == "deals.write"
+
+
+async def _seed(kernel: Sampark) -> dict[str, str]:
+    await kernel.start()
+    try:
+        tokens = await _tokens(kernel)
+        account = await kernel.accounts.create(name="Acme")
+        contact = await kernel.contacts.create(first_name="Asha")
+        from sampark.plugins.pipeline.facade import Deals
+
+        deal = await Deals(kernel).create(
+            title="Seed", amount="100", account=account.id, contacts=[contact.id]
+        )
+        await Deals(kernel).move(deal.id, "proposal")
+    finally:
+        await kernel.close()
+    return tokens
+
+
+@pytest.fixture
+def served_api(settings: Settings) -> Iterator[Starlette]:
+    configured = _api_settings(settings)
+    kernel = Sampark(configured)
+
+    async def migrate_and_seed() -> dict[str, str]:
+        await kernel.start(migrate=True)
+        await kernel.close()
+        return await _seed(kernel)
+
+    tokens = asyncio.run(migrate_and_seed())
+    app = build_app(kernel, manage_kernel=True)
+    app.state.tokens = tokens
+    yield app
+    shutdown_lifespans()
+
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    ignored_auth,
+]
+
+
+def test_schemathesis_over_the_api_with_the_pipeline_enabled(served_api: Starlette) -> None:
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", served_api)
+    token = served_api.state.tokens["admin"]
+
+    @schema.auth()
+    class AdminToken:
+        def get(self, case, context):
+            return token
+
+        def set(self, case, data, context):
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+    # Every operation, core's too: the whole API must hold with the plugin enabled.
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len([op for op in operations if "/pipeline/" in op.path]) == 11
+    failures = []
+    calls: list[int] = []
+    for operation in operations:
+        for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @hypothesis_settings(
+                max_examples=20,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
+            def run(case):
+                response = case.call()
+                calls.append(response.status_code)
+                if "\n" in response.request.url:
+                    return
+                case.validate_response(response, checks=CHECKS, transport_kwargs={})
+
+            try:
+                run()
+            except Exception as exc:
+                failures.append(
+                    f"{operation.method.upper()} {operation.path} ({mode.value}): {exc}"
+                )
+    assert not failures, "\n\n".join(failures)
+    assert len(calls) > 200 and 200 in calls and 201 in calls
+
+
+async def test_the_global_search_of_the_api_finds_deals(api) -> None:
+    admin = api()
+    await admin.post("/pipeline/deals", json={"title": "Turbine overhaul", "amount": "5"})
+    found = (await admin.get("/search", params={"q": "overhaul"})).json()
+    assert [hit["title"] for hit in found["results"]["deals"]] == ["Turbine overhaul"]
+    assert found["results"]["deals"][0]["url"].startswith("/pipeline/deals/")
+
+
+async def test_two_moves_from_one_version_one_wins(api) -> None:
+    import asyncio
+
+    from sampark.plugins.pipeline.facade import Deals
+
+    kernel = api.kernel
+    deals = Deals(kernel)
+    deal = await deals.create(title="Contested", amount="1")
+    results = await asyncio.gather(
+        deals.move(deal.id, "proposal", version=1),
+        deals.move(deal.id, "negotiation", version=1),
+        return_exceptions=True,
+    )
+    from sampark.core.errors import StaleRecordError
+
+    assert sorted(type(r).__name__ for r in results) == ["DealRecord", "StaleRecordError"]
+    assert any(isinstance(r, StaleRecordError) for r in results)
+    history = await deals.history(deal.id)
+    assert len(history) == 2 and (await deals.get(deal.id)).version == 2
