@@ -24,6 +24,7 @@ from sampark.core.services import accounts, bulk, contacts, interactions, links
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
+    from sampark.core.views import UserView
 
 
 def _merge(data: Mapping[str, Any] | None, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -41,6 +42,24 @@ def _owned_by(actor: Actor, rows: Iterable[Mapping[str, Any]]) -> Iterable[Mappi
                 )
             row = {**row, "owner": actor.username}
         yield row
+
+
+class PluginFacade:
+    """The base of a plugin's record API, bound to one kernel and one actor.
+
+    ``Tickets(crm)`` acts as the system; ``Tickets(crm.as_user(actor))`` or
+    ``Tickets(crm, actor)`` as that user. Methods wrap their service calls in
+    ``with self.kernel.activate():`` and pass ``actor=self.actor``.
+    """
+
+    def __init__(self, crm: Sampark | UserView, actor: Actor | None = None) -> None:
+        self.kernel: Sampark = getattr(crm, "kernel", crm)
+        self.actor: Actor = actor or getattr(crm, "actor", SYSTEM)
+
+    @classmethod
+    def of(cls, crm: Sampark | UserView) -> Any:
+        """The same as ``cls(crm)``: reads well at a call site (``Deals.of(view).list()``)."""
+        return cls(crm)
 
 
 class _Facade:

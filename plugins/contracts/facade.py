@@ -9,27 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sampark.core.permissions import SYSTEM, Actor
+from sampark.core.facades import PluginFacade
 from sampark.core.records import Page
 from sampark.plugins.contracts import services, usage
 from sampark.plugins.contracts.records import ContractRecord, TicketLinkRecord
 
 if TYPE_CHECKING:
-    from sampark.core.kernel import Sampark
+    pass
 
 
-class Contracts:
+class Contracts(PluginFacade):
     """Contracts as one actor sees them: ``await Contracts.of(crm).create({...})``."""
-
-    def __init__(self, kernel: Sampark, actor: Actor = SYSTEM) -> None:
-        self.kernel = kernel
-        self.actor = actor
-
-    @classmethod
-    def of(cls, crm: Any) -> Contracts:
-        """For a kernel (as the system) or a ``kernel.as_user(actor)`` view."""
-        kernel = getattr(crm, "kernel", crm)
-        return cls(kernel, getattr(crm, "actor", SYSTEM))
 
     async def create(self, data: Mapping[str, Any] | None = None, **fields: Any) -> ContractRecord:
         with self.kernel.activate():

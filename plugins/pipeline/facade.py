@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sampark.core.permissions import SYSTEM, Actor
+from sampark.core.facades import PluginFacade
 from sampark.core.records import Page
 from sampark.plugins.pipeline import forecast, services
 from sampark.plugins.pipeline.records import (
@@ -23,30 +23,21 @@ from sampark.plugins.pipeline.records import (
 )
 
 if TYPE_CHECKING:
-    from sampark.core.kernel import Sampark
+    pass
 
 
-class Deals:
+class Deals(PluginFacade):
     """``await Deals(crm).create(title="Annual licence", amount="1250.00", account=7)``."""
 
-    def __init__(self, kernel: Sampark, actor: Actor = SYSTEM) -> None:
-        self._kernel = kernel
-        self.actor = actor
-
-    @classmethod
-    def of(cls, view: Any) -> Deals:
-        """The deals of a ``crm.as_user(actor)`` view, as that actor."""
-        return cls(view.kernel, view.actor)
-
     async def create(self, data: Mapping[str, Any] | None = None, **fields: Any) -> DealRecord:
-        with self._kernel.activate():
+        with self.kernel.activate():
             return await services.create_deal(
-                self._kernel, {**(data or {}), **fields}, actor=self.actor
+                self.kernel, {**(data or {}), **fields}, actor=self.actor
             )
 
     async def get(self, deal_id: int) -> DealRecord:
-        with self._kernel.activate():
-            return await services.get_deal(self._kernel, deal_id, actor=self.actor)
+        with self.kernel.activate():
+            return await services.get_deal(self.kernel, deal_id, actor=self.actor)
 
     async def update(
         self,
@@ -56,9 +47,9 @@ class Deals:
         version: int | None = None,
         **fields: Any,
     ) -> DealRecord:
-        with self._kernel.activate():
+        with self.kernel.activate():
             return await services.update_deal(
-                self._kernel,
+                self.kernel,
                 deal_id,
                 {**(data or {}), **fields},
                 expected_version=version,
@@ -75,9 +66,9 @@ class Deals:
         closed_on: dt.date | str | None = None,
         version: int | None = None,
     ) -> DealRecord:
-        with self._kernel.activate():
+        with self.kernel.activate():
             return await services.move_deal(
-                self._kernel,
+                self.kernel,
                 deal_id,
                 stage,
                 probability=probability,
@@ -90,9 +81,9 @@ class Deals:
     async def win(
         self, deal_id: int, *, closed_on: dt.date | str | None = None, version: int | None = None
     ) -> DealRecord:
-        with self._kernel.activate():
+        with self.kernel.activate():
             return await services.win_deal(
-                self._kernel,
+                self.kernel,
                 deal_id,
                 closed_on=closed_on,
                 expected_version=version,
@@ -107,9 +98,9 @@ class Deals:
         closed_on: dt.date | str | None = None,
         version: int | None = None,
     ) -> DealRecord:
-        with self._kernel.activate():
+        with self.kernel.activate():
             return await services.lose_deal(
-                self._kernel,
+                self.kernel,
                 deal_id,
                 reason=reason,
                 closed_on=closed_on,
@@ -118,19 +109,19 @@ class Deals:
             )
 
     async def delete(self, deal_id: int, *, version: int | None = None) -> None:
-        with self._kernel.activate():
+        with self.kernel.activate():
             await services.delete_deal(
-                self._kernel, deal_id, expected_version=version, actor=self.actor
+                self.kernel, deal_id, expected_version=version, actor=self.actor
             )
 
     async def list(self, **filters: Any) -> Page[DealRecord]:
         """Deals newest first; filters: pipeline, stage, owner, status, account, contact."""
-        with self._kernel.activate():
-            return await services.list_deals(self._kernel, actor=self.actor, **filters)
+        with self.kernel.activate():
+            return await services.list_deals(self.kernel, actor=self.actor, **filters)
 
     async def history(self, deal_id: int) -> list[StageChangeRecord]:
-        with self._kernel.activate():
-            return await services.stage_history(self._kernel, deal_id, actor=self.actor)
+        with self.kernel.activate():
+            return await services.stage_history(self.kernel, deal_id, actor=self.actor)
 
     async def forecast(
         self,
@@ -140,9 +131,9 @@ class Deals:
         date_to: Any = None,
         pipeline: str | None = None,
     ) -> list[ForecastRow]:
-        with self._kernel.activate():
+        with self.kernel.activate():
             return await forecast.forecast(
-                self._kernel,
+                self.kernel,
                 by=by,
                 date_from=date_from,
                 date_to=date_to,
@@ -153,15 +144,15 @@ class Deals:
     async def stage_stats(
         self, *, pipeline: str | None = None, since: Any = None
     ) -> list[StageStatsRow]:
-        with self._kernel.activate():
+        with self.kernel.activate():
             return await forecast.stage_stats(
-                self._kernel, pipeline=pipeline, since=since, actor=self.actor
+                self.kernel, pipeline=pipeline, since=since, actor=self.actor
             )
 
     async def sales(
         self, *, date_from: Any, date_to: Any, limit: int = 100
     ) -> list[AccountSalesRow]:
-        with self._kernel.activate():
+        with self.kernel.activate():
             return await forecast.sales_by_account(
-                self._kernel, date_from=date_from, date_to=date_to, limit=limit, actor=self.actor
+                self.kernel, date_from=date_from, date_to=date_to, limit=limit, actor=self.actor
             )

@@ -10,18 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sampark.core.permissions import SYSTEM, Actor
+from sampark.core.facades import PluginFacade
 from sampark.core.records import Page
 from sampark.plugins.tickets import services
 from sampark.plugins.tickets.records import StatusChange, TicketMessage, TicketRecord
 
 
-class Tickets:
+class Tickets(PluginFacade):
     """The tickets of one CRM as one actor sees them."""
-
-    def __init__(self, crm: Any, actor: Actor | None = None) -> None:
-        self.kernel = getattr(crm, "kernel", crm)
-        self.actor = actor or getattr(crm, "actor", SYSTEM)
 
     async def open(self, data: Mapping[str, Any] | None = None, **fields: Any) -> TicketRecord:
         with self.kernel.activate():

@@ -131,3 +131,17 @@ def test_a_plugin_cannot_take_over_a_core_permission(settings) -> None:
     kernel.plugins.pm.register(Greedy(), name="greedy")
     with pytest.raises(ConfigError, match=r"plugin greedy: permission 'contacts\.read' is core's"):
         kernel._permission_names()
+
+
+async def test_a_plugin_facade_binds_a_kernel_and_an_actor(crm: Sampark) -> None:
+    from sampark.core.facades import PluginFacade
+    from sampark.core.permissions import SYSTEM
+
+    class Greetings(PluginFacade):
+        pass
+
+    ravi = Actor(user_id=3, username="ravi", permissions=frozenset({"contacts.read"}))
+    as_system, as_ravi = Greetings(crm), Greetings.of(crm.as_user(ravi))
+    assert (as_system.kernel, as_system.actor) == (crm, SYSTEM)
+    assert (as_ravi.kernel, as_ravi.actor) == (crm, ravi)
+    assert Greetings(crm, ravi).actor == ravi
