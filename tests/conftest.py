@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import re
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from sampark.core.kernel import Sampark
 from sampark.core.settings import Settings
@@ -244,3 +246,53 @@ def _fuzz_api(app: Any, token: str, *, label: str | None = None) -> list[str]:
 def fuzz_api() -> Callable[..., list[str]]:
     """``fuzz_api(app, token, label=None)``: schemathesis over the served document."""
     return _fuzz_api
+
+
+# ---------------------------------------------------------------------------
+# Query plans: a list or a search that reads a whole table is a bug (PERFORMANCE.md)
+# ---------------------------------------------------------------------------
+
+_SQLITE_FULL_SCAN = re.compile(r"\bSCAN (\w+)\b(?! USING| VIRTUAL TABLE)")
+
+
+class QueryPlans:
+    """The plan of a query on the kernel's engine, and the tables it reads whole."""
+
+    @staticmethod
+    async def plan(crm: Sampark, sql: str, values: list[Any]) -> str:
+        with crm.activate():
+            if crm.dialect == "sqlite":
+                rows = await crm.connection.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", values)
+                return "\n".join(row["detail"] for row in rows)
+            async with in_transaction() as conn:
+                # Tiny test tables make a sequential scan and a sort cheapest; forbid both to
+                # prove the query *can* be answered from an index, in order.
+                await conn.execute_script("SET LOCAL enable_seqscan = off")
+                await conn.execute_script("SET LOCAL enable_sort = off")
+                rows = await conn.execute_query_dict(f"EXPLAIN {sql}", values)
+            return "\n".join(row["QUERY PLAN"] for row in rows)
+
+    @staticmethod
+    def scans(dialect: str, sql: str, plan: str) -> list[str]:
+        """Tables read whole; a LIMITed query that sorts counts too (it reads every match).
+
+        Loading a page's emails or tags may sort those few rows: that is not a scan.
+        """
+        if dialect == "sqlite":
+            scans = _SQLITE_FULL_SCAN.findall(plan)
+            if "LIMIT" in sql and "USE TEMP B-TREE FOR ORDER BY" in plan:
+                scans.append("sort before LIMIT")
+            return scans
+        scans = re.findall(r"Seq Scan on (\w+)", plan)
+        if "LIMIT" in sql and re.search(r"Limit.*\n.*Sort", plan):
+            scans.append("sort before LIMIT")
+        return scans
+
+    async def full_scans(self, crm: Sampark, sql: str, values: list[Any]) -> list[str]:
+        return self.scans(crm.dialect, sql, await self.plan(crm, sql, values))
+
+
+@pytest.fixture
+def query_plans() -> QueryPlans:
+    """``await query_plans.full_scans(crm, sql, values)``: the tables a query reads whole."""
+    return QueryPlans()

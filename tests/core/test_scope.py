@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from tortoise.transactions import in_transaction
 
 import sampark
 from sampark.core.contributions import NavItem, Panel, SearchHit, SearchSource
@@ -568,27 +566,9 @@ async def test_a_reader_without_contacts_gets_no_contact_hits(scoped: Sampark) -
 # ---------------------------------------------------------------------------
 
 
-async def _full_scans(crm: Sampark, sql: str, values: list) -> list[str]:
-    with crm.activate():
-        if crm.dialect == "sqlite":
-            rows = await crm.connection.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", values)
-            plan = "\n".join(row["detail"] for row in rows)
-            scans = re.findall(r"\bSCAN (\w+)\b(?! USING| VIRTUAL TABLE)", plan)
-            if "LIMIT" in sql and "USE TEMP B-TREE FOR ORDER BY" in plan:
-                scans.append("sort before LIMIT")
-            return scans
-        async with in_transaction() as conn:
-            await conn.execute_script("SET LOCAL enable_seqscan = off")
-            await conn.execute_script("SET LOCAL enable_sort = off")
-            rows = await conn.execute_query_dict(f"EXPLAIN {sql}", values)
-        plan = "\n".join(row["QUERY PLAN"] for row in rows)
-        scans = re.findall(r"Seq Scan on (\w+)", plan)
-        if "LIMIT" in sql and re.search(r"Limit.*\n.*Sort", plan):
-            scans.append("sort before LIMIT")
-        return scans
-
-
-async def test_scoped_lists_and_searches_use_indexes(crm: Sampark, recorded_selects: Any) -> None:
+async def test_scoped_lists_and_searches_use_indexes(
+    crm: Sampark, recorded_selects: Any, query_plans: Any
+) -> None:
     ravi = await view_of(crm, "ravi", "agent")
     await add_user(crm, "meera")
     for number in range(20):
@@ -621,7 +601,7 @@ async def test_scoped_lists_and_searches_use_indexes(crm: Sampark, recorded_sele
         for sql, values in queries:
             if sql.startswith("SELECT id FROM core_user"):
                 continue  # finding the owner by name: tests/core/test_search.py checks it
-            assert await _full_scans(crm, sql, values) == [], f"{name}: {sql}"
+            assert await query_plans.full_scans(crm, sql, values) == [], f"{name}: {sql}"
 
 
 def test_user_views_are_cheap_and_name_their_actor(settings: Any) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -82,40 +81,9 @@ def test_placeholders_are_numbered_for_postgres() -> None:
 # ---------------------------------------------------------------------------
 
 
-async def _plan(crm: Sampark, sql: str, values: list) -> str:
-    with crm.activate():
-        if crm.dialect == "sqlite":
-            rows = await crm.connection.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", values)
-            return "\n".join(row["detail"] for row in rows)
-        async with in_transaction() as conn:
-            # Tiny test tables make a sequential scan and a sort cheapest; forbid both to
-            # prove the query *can* be answered from an index, in order.
-            await conn.execute_script("SET LOCAL enable_seqscan = off")
-            await conn.execute_script("SET LOCAL enable_sort = off")
-            rows = await conn.execute_query_dict(f"EXPLAIN {sql}", values)
-        return "\n".join(row["QUERY PLAN"] for row in rows)
-
-
-_SQLITE_FULL_SCAN = re.compile(r"\bSCAN (\w+)\b(?! USING| VIRTUAL TABLE)")
-
-
-def _full_scans(dialect: str, sql: str, plan: str) -> list[str]:
-    """Tables read whole; a LIMITed query that sorts counts too (it reads every match).
-
-    Loading a page's emails or tags may sort those few rows: that is not a scan.
-    """
-    if dialect == "sqlite":
-        scans = _SQLITE_FULL_SCAN.findall(plan)
-        if "LIMIT" in sql and "USE TEMP B-TREE FOR ORDER BY" in plan:
-            scans.append("sort before LIMIT")
-        return scans
-    scans = re.findall(r"Seq Scan on (\w+)", plan)
-    if "LIMIT" in sql and re.search(r"Limit.*\n.*Sort", plan):
-        scans.append("sort before LIMIT")
-    return scans
-
-
-async def test_list_and_search_queries_use_indexes(crm: Sampark, recorded_selects: Any) -> None:
+async def test_list_and_search_queries_use_indexes(
+    crm: Sampark, recorded_selects: Any, query_plans: Any
+) -> None:
     with crm.activate():
         await create_user(crm, "meera")
     for i in range(30):
@@ -148,13 +116,13 @@ async def test_list_and_search_queries_use_indexes(crm: Sampark, recorded_select
         queries = await recorded_selects(crm, call)
         assert queries, name
         for sql, values in queries:
-            plan = await _plan(crm, sql, values)
-            assert not _full_scans(crm.dialect, sql, plan), f"{name}: {sql}\n{plan}"
+            plan = await query_plans.plan(crm, sql, values)
+            assert not query_plans.scans(crm.dialect, sql, plan), f"{name}: {sql}\n{plan}"
         await call()  # and the query itself runs on this engine
 
 
 async def test_main_list_query_searches_the_live_sort_index(
-    crm: Sampark, recorded_selects: Any
+    crm: Sampark, recorded_selects: Any, query_plans: Any
 ) -> None:
     for i in range(5):
         await crm.contacts.create(first_name=f"P{i}")
@@ -164,16 +132,24 @@ async def test_main_list_query_searches_the_live_sort_index(
     )
     sql, values = queries[0]
     assert "sort_name >=" in sql and "deleted_at IS NULL" in sql
-    plan = await _plan(crm, sql, values)
+    plan = await query_plans.plan(crm, sql, values)
     assert "core_contact_live_sort" in plan
 
 
-def test_the_plan_check_catches_scans_and_sorts() -> None:
-    assert _full_scans("sqlite", "SELECT 1", "SCAN c\nSEARCH u USING INTEGER PRIMARY KEY") == ["c"]
-    assert _full_scans("sqlite", "SELECT 1", "SCAN c USING INDEX core_contact_live_sort") == []
-    assert _full_scans("sqlite", "… LIMIT ?", "SCAN t VIRTUAL TABLE INDEX 0:M1") == []
-    assert _full_scans(
+def test_the_plan_check_catches_scans_and_sorts(query_plans: Any) -> None:
+    assert query_plans.scans(
+        "sqlite", "SELECT 1", "SCAN c\nSEARCH u USING INTEGER PRIMARY KEY"
+    ) == ["c"]
+    assert (
+        query_plans.scans("sqlite", "SELECT 1", "SCAN c USING INDEX core_contact_live_sort") == []
+    )
+    assert query_plans.scans("sqlite", "… LIMIT ?", "SCAN t VIRTUAL TABLE INDEX 0:M1") == []
+    assert query_plans.scans(
         "sqlite", "… LIMIT ?", "SEARCH c USING INDEX x\nUSE TEMP B-TREE FOR ORDER BY"
     )
-    assert _full_scans("postgres", "SELECT 1", "Seq Scan on core_contact c") == ["core_contact"]
-    assert _full_scans("postgres", "… LIMIT $1", "Limit\n  ->  Sort\n    ->  Index Scan using x")
+    assert query_plans.scans("postgres", "SELECT 1", "Seq Scan on core_contact c") == [
+        "core_contact"
+    ]
+    assert query_plans.scans(
+        "postgres", "… LIMIT $1", "Limit\n  ->  Sort\n    ->  Index Scan using x"
+    )

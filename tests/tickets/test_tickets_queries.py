@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
-
-from tortoise.transactions import in_transaction
 
 from sampark.core.kernel import Sampark
 from sampark.plugins.tickets.facade import Tickets
 
 
-async def _full_scans(crm: Sampark, sql: str, values: list) -> list[str]:
-    with crm.activate():
-        if crm.dialect == "sqlite":
-            rows = await crm.connection.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", values)
-            plan = "\n".join(row["detail"] for row in rows)
-            scans = re.findall(r"\bSCAN (\w+)\b(?! USING| VIRTUAL TABLE)", plan)
-            if "LIMIT" in sql and "USE TEMP B-TREE FOR ORDER BY" in plan:
-                scans.append("sort before LIMIT")
-            return scans
-        async with in_transaction() as conn:
-            await conn.execute_script("SET LOCAL enable_seqscan = off")
-            await conn.execute_script("SET LOCAL enable_sort = off")
-            rows = await conn.execute_query_dict(f"EXPLAIN {sql}", values)
-        plan = "\n".join(row["QUERY PLAN"] for row in rows)
-        scans = re.findall(r"Seq Scan on (\w+)", plan)
-        if "LIMIT" in sql and re.search(r"Limit.*\n.*Sort", plan):
-            scans.append("sort before LIMIT")
-        return scans
-
-
 async def test_ticket_queries_use_indexes(
-    desk: Sampark, people: dict, recorded_selects: Any
+    desk: Sampark, people: dict, recorded_selects: Any, query_plans: Any
 ) -> None:
     system = Tickets(desk)
     ravi = Tickets(desk, people["actors"]["ravi"])
@@ -67,7 +44,7 @@ async def test_ticket_queries_use_indexes(
         for sql, values in queries:
             if "tickets_" not in sql:
                 continue  # core's own queries: core's tests check them
-            assert await _full_scans(desk, sql, values) == [], f"{name}: {sql}"
+            assert await query_plans.full_scans(desk, sql, values) == [], f"{name}: {sql}"
 
 
 async def test_search_finds_any_part_of_a_subject(desk: Sampark, people: dict) -> None:
