@@ -79,6 +79,11 @@ def record_deleted(kernel: Any, entity: str, record: Any, soft: bool) -> None:
     """React to a record deleted (``soft``: restorable) after commit; may be async."""
 
 
+@hookspec
+def demo_data(kernel: Any, world: Any) -> list[str]:
+    """Add a plugin's demo records to a demo CRM; say what was added ("40 tickets")."""
+
+
 # ---------------------------------------------------------------------------
 # Timeline and search
 # ---------------------------------------------------------------------------

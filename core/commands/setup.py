@@ -272,6 +272,8 @@ def demo(ctx: click.Context, count: int, seed: int | None, force: bool) -> None:
         f"({summary.followups} planned follow-ups, {summary.overdue} overdue) "
         f"for {summary.users} users."
     )
+    if summary.plugins:
+        click.echo(f"Plugins added {', '.join(summary.plugins)}.")
 
 
 COMMANDS = (init, migrate, demo)

@@ -623,7 +623,7 @@ DEMO_USERS = (
 
 @dataclass(frozen=True)
 class DemoSummary(Record):
-    """What :func:`create_demo_data` wrote."""
+    """What :func:`create_demo_data` wrote; ``plugins`` holds what plugins say they added."""
 
     users: int
     accounts: int
@@ -632,6 +632,25 @@ class DemoSummary(Record):
     interactions: int
     followups: int
     overdue: int
+    plugins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoWorld:
+    """The demo CRM core has written, handed to plugins' ``demo_data`` hooks.
+
+    ``employers[i]`` is the index in ``account_ids`` of the account that
+    ``contact_ids[i]`` works for (None: nobody's). Draw from ``rng`` only, so a
+    seeded run writes the same data every time.
+    """
+
+    rng: random.Random
+    now: dt.datetime
+    usernames: tuple[str, ...]
+    account_ids: tuple[int, ...]
+    contact_ids: tuple[int, ...]
+    employers: tuple[int | None, ...]
+    report: DemoProgress
 
 
 async def create_demo_data(
@@ -685,6 +704,16 @@ async def create_demo_data(
     done, planned, overdue = await _interactions(
         kernel, rng, start, contact_ids, staff, account_ids, usernames, report
     )
+    world = DemoWorld(
+        rng=rng,
+        now=start,
+        usernames=tuple(usernames),
+        account_ids=tuple(account_ids),
+        contact_ids=tuple(contact_ids),
+        employers=tuple(staff),
+        report=report,
+    )
+    added = await kernel.plugins.acollect("demo_data", kernel=kernel, world=world)
     return DemoSummary(
         users=len(usernames),
         accounts=len(account_ids),
@@ -693,6 +722,7 @@ async def create_demo_data(
         interactions=done + planned,
         followups=planned,
         overdue=overdue,
+        plugins=tuple(str(contribution.item) for contribution in added),
     )
 
 

@@ -161,3 +161,34 @@ async def test_a_seed_gives_the_same_data_again(crm: Sampark) -> None:
 async def test_the_demo_needs_at_least_one_contact(crm: Sampark) -> None:
     with pytest.raises(ValidationError, match="contacts"):
         await make_demo(crm, contacts=0)
+
+
+async def test_plugins_add_their_demo_records_to_the_demo_world(crm: Sampark) -> None:
+    import sampark
+
+    seen: list[demo.DemoWorld] = []
+
+    class Catalogue:
+        @sampark.hookimpl
+        async def demo_data(self, kernel: Sampark, world: demo.DemoWorld) -> list[str]:
+            seen.append(world)
+            # A plugin's demo rows refer to core's demo records and draw from world.rng.
+            buyer = world.rng.choice(world.contact_ids)
+            await kernel.interactions.log(kind="note", contacts=[buyer], subject="Catalogue sent")
+            world.report("catalogues", 1, 1)
+            return ["1 catalogue"]
+
+    crm.plugins.pm.register(Catalogue(), name="catalogue")
+    stages: list[str] = []
+    with crm.activate():
+        summary = await demo.create_demo_data(
+            crm, contacts=12, seed=3, progress=lambda stage, done, total: stages.append(stage)
+        )
+    [world] = seen
+    assert summary.plugins == ("1 catalogue",)
+    assert len(world.contact_ids) == len(world.employers) == summary.contacts == 12
+    assert len(world.account_ids) == summary.accounts and set(world.usernames) >= {"asha", "ravi"}
+    assert all(e is None or 0 <= e < len(world.account_ids) for e in world.employers)
+    assert stages[-1] == "catalogues"
+    notes = await crm.interactions.recent(limit=1)
+    assert notes.items[0].subject == "Catalogue sent"
