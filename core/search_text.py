@@ -40,8 +40,11 @@ def search_body(
 
 
 def query_terms(query: str) -> list[str]:
-    """Split a search into terms; a phone-like query becomes one digit string."""
-    text = query.strip()
+    """Split a search into terms; a phone-like query becomes one digit string.
+
+    A NUL separates terms: neither engine can hold one in a text value.
+    """
+    text = query.replace("\x00", " ").strip()
     if not text:
         return []
     stripped = text.replace(" ", "").replace("-", "").replace("(", "").replace(")", "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sampark.core.contributions import SearchHit, SearchSource
-from sampark.core.errors import ConfigError
+from sampark.core.errors import ConfigError, ValidationError
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.plugins import unique_by
 
@@ -48,7 +48,14 @@ def core_sources() -> list[SearchSource]:
 async def search_everything(
     kernel: Sampark, query: str, *, limit_per_source: int = 10, actor: Actor = SYSTEM
 ) -> dict[str, list[SearchHit]]:
-    """Ask every search source the actor may use in turn; results keyed by source name."""
+    """Ask every search source the actor may use in turn; results keyed by source name.
+
+    Sources get the query without NUL characters (neither engine stores one in text), so
+    no plugin's search fails on one.
+    """
+    if not isinstance(query, str):
+        raise ValidationError.single("query", "must be text")
+    query = query.replace("\x00", " ")
     contributions = await kernel.plugins.acollect("search_sources", kernel=kernel, actor=actor)
     for contribution in contributions:
         if not isinstance(contribution.item, SearchSource):

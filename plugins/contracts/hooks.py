@@ -94,3 +94,10 @@ def startup(kernel: Any) -> None:
     from sampark.plugins.contracts.services import check_config
 
     check_config(kernel)
+
+
+@hookimpl
+async def demo_data(kernel: Any, world: Any) -> list[str]:
+    from sampark.plugins.contracts.demo import demo_data as contracts
+
+    return await contracts(kernel, world)

@@ -251,9 +251,11 @@ async def search_contracts(
 ) -> Page[ContractRecord]:
     """Contracts whose name or reference contains ``query`` (any case), by name."""
     actor.require("contracts.read")
-    if not isinstance(query, str) or not query.strip():
+    if not isinstance(query, str):
         raise ValidationError.single("query", "must be text")
     limit = check_limit(limit)
+    if not query.strip():
+        return Page([])
     pattern = _like(query.strip().casefold())
     conditions, params = owner_condition(actor, "a")
     rows = await fetch(

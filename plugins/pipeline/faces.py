@@ -142,26 +142,18 @@ async def deals_panel(kernel: Sampark, entity: str, record_id: int, actor: Actor
     return [Panel("Deals", body, order=40)]
 
 
-def _like(query: str) -> str:
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.casefold()}%"
-
-
 async def deal_hits(
     kernel: Sampark, query: str, limit: int, actor: Actor = SYSTEM
 ) -> list[SearchHit]:
-    """Live deals whose title contains the query, those the actor may see."""
-    text = query.strip()
-    if not text:
+    """Live deals the actor may see whose title holds every word of the query.
+
+    Index-backed (see ``services.title_search_sql``): words of three or more characters
+    match anywhere in the title, newest deal first; a query of shorter words only matches
+    the start of titles, in title order.
+    """
+    if not actor.can("deals.read"):
         return []
-    conditions, params = deal_condition(actor)
-    rows = await fetch(
-        kernel.connection,
-        "SELECT d.id, d.title, d.stage, d.pipeline, d.amount, d.currency FROM pipeline_deal d "
-        "WHERE d.deleted_at IS NULL AND lower(d.title) LIKE ? ESCAPE '\\'"
-        f"{where(conditions)} ORDER BY d.id DESC LIMIT ?",
-        [_like(text), *params, limit],
-    )
+    rows = await services.search_deals(kernel, query, limit=limit, actor=actor)
     return [
         SearchHit(
             "deals",

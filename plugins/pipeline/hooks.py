@@ -61,9 +61,9 @@ async def dashboard_numbers(kernel: Any, actor: Any) -> list[Any]:
     weighted = "; ".join(money(row.weighted, row.currency) for row in month)
     weighted = weighted or money(Decimal(0), kernel.settings.currency)
     return [
-        DashboardNumber("Open deals", count, url="/pipeline/deals?status=open", order=30),
+        DashboardNumber("open deals", count, url="/pipeline/deals?status=open", order=30),
         DashboardNumber(
-            "Weighted pipeline this month", weighted, url="/pipeline/forecast", order=31
+            "weighted pipeline this month", weighted, url="/pipeline/forecast", order=31
         ),
     ]
 
@@ -97,3 +97,10 @@ def search_sources() -> list[Any]:
     from sampark.plugins.pipeline.faces import deal_hits
 
     return [SearchSource("deals", "Deals", deal_hits, permission="deals.read")]
+
+
+@hookimpl
+async def demo_data(kernel: Any, world: Any) -> list[str]:
+    from sampark.plugins.pipeline.demo import demo_data as deals
+
+    return await deals(kernel, world)

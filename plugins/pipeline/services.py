@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from sampark.core.services.users import find_user
 from sampark.core.sql import (
     db_date,
     db_time,
+    dialect,
     execute,
     execute_many,
     fetch,
@@ -566,6 +568,101 @@ async def list_deals(
     items = await deal_records(kernel, conn, rows[:limit])
     next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None
     return Page(items, next_cursor)
+
+
+# ---------------------------------------------------------------------------
+# Search by title
+# ---------------------------------------------------------------------------
+
+TRIGRAM = 3  # the shortest word the trigram index answers
+SEARCH_COLUMNS = "d.id, d.title, d.pipeline, d.stage, d.amount, d.currency"
+
+
+def _lower_like(conn: BaseDBAsyncClient, text: str) -> str:
+    """``text`` folded the way the engine's ``lower()`` folds (SQLite's: ASCII only)."""
+    if dialect(conn) == "sqlite":
+        return "".join(char.lower() if char.isascii() else char for char in text)
+    return text.lower()
+
+
+def _after_prefix(prefix: str) -> str:
+    """The least string greater than every string starting with ``prefix`` (code point order)."""
+    last = ord(prefix[-1]) + 1
+    if 0xD800 <= last <= 0xDFFF:  # surrogates are not characters: skip them
+        last = 0xE000
+    return prefix[:-1] + chr(min(last, 0x10FFFF))
+
+
+def title_search_sql(
+    conn: BaseDBAsyncClient, query: str, actor: Actor, columns: str = SEARCH_COLUMNS
+) -> tuple[str, list[Any]] | None:
+    """SQL (ending in ``LIMIT ?``) for live deals the actor sees whose title matches ``query``.
+
+    The rule: every word of the query must occur in the title, case-insensitively.
+    Words of three or more characters are answered by the trigram index (FTS5 on SQLite,
+    pg_trgm on PostgreSQL), newest deal first; shorter words only narrow those matches. A
+    query made only of words shorter than three characters finds titles *starting* with
+    it, through a range on the ``(lower(title), id)`` index, in title order. None for an
+    empty query. ``columns`` are what to select (the deals table is ``d``).
+    """
+    text = unicodedata.normalize("NFC", query).replace("\x00", "").strip()
+    words = [word for word in text.split() if word]
+    if not words:
+        return None
+    visible, params = deal_condition(actor)
+    scoped = "".join(f" AND {condition}" for condition in visible)
+    sqlite = dialect(conn) == "sqlite"
+    long_words = [word for word in words if len(word) >= TRIGRAM]
+    short_words = [word for word in words if len(word) < TRIGRAM]
+    if not long_words:
+        key = "lower(d.title)" if sqlite else 'lower(d.title) COLLATE "C"'
+        prefix = _lower_like(conn, " ".join(words))
+        return (
+            f"SELECT {columns} FROM pipeline_deal d WHERE d.deleted_at IS NULL "
+            f"AND {key} >= ? AND {key} < ?{scoped} ORDER BY {key}, d.id LIMIT ?",
+            [prefix, _after_prefix(prefix), *params],
+        )
+    if sqlite:
+        # FTS5 matches on the table's own name (an alias is not a column). The index walks
+        # its rowids (deal ids) newest first, so LIMIT stops it early; no sort.
+        phrase = " AND ".join('"' + word.replace('"', '""') + '"' for word in long_words)
+        narrow = "".join(" AND instr(lower(d.title), lower(?)) > 0" for _ in short_words)
+        return (
+            f"SELECT {columns} FROM pipeline_deal_search "
+            "JOIN pipeline_deal d ON d.id = pipeline_deal_search.rowid "
+            f"WHERE pipeline_deal_search MATCH ? AND d.deleted_at IS NULL{narrow}{scoped} "
+            "ORDER BY pipeline_deal_search.rowid DESC LIMIT ?",
+            [phrase, *short_words, *params],
+        )
+    # Long words as LIKE on lower(title) use the GIN index; short ones (strpos) only filter,
+    # as a pattern without trigrams would make GIN read its whole index.
+    patterns = [
+        "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        for word in long_words
+    ]
+    match = " AND ".join("lower(d.title) LIKE lower(?) ESCAPE '\\'" for _ in long_words)
+    narrow = "".join(" AND strpos(lower(d.title), lower(?)) > 0" for _ in short_words)
+    return (
+        f"SELECT {columns} FROM pipeline_deal d WHERE {match} AND d.deleted_at IS NULL"
+        f"{narrow}{scoped} ORDER BY d.id DESC LIMIT ?",
+        [*patterns, *short_words, *params],
+    )
+
+
+async def search_deals(
+    kernel: Sampark, query: str, *, limit: int = 10, actor: Actor = SYSTEM
+) -> list[dict[str, Any]]:
+    """Rows (``SEARCH_COLUMNS``) of at most ``limit`` live deals matching ``query``.
+
+    See ``title_search_sql`` for the rule; an "own"-scoped actor finds only their deals.
+    """
+    actor.require("deals.read")
+    conn = kernel.connection
+    built = title_search_sql(conn, query, actor)
+    if built is None or limit < 1:
+        return []
+    sql, params = built
+    return await fetch(conn, sql, [*params, limit])
 
 
 async def stage_history(

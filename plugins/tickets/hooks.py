@@ -102,3 +102,10 @@ def search_sources(kernel: Any, actor: Any) -> list[Any]:
     from sampark.plugins.tickets.faces import search_source
 
     return [search_source()]
+
+
+@hookimpl
+async def demo_data(kernel: Any, world: Any) -> list[str]:
+    from sampark.plugins.tickets.demo import demo_data as tickets
+
+    return await tickets(kernel, world)

@@ -153,3 +153,11 @@ def test_the_plan_check_catches_scans_and_sorts(query_plans: Any) -> None:
     assert query_plans.scans(
         "postgres", "… LIMIT $1", "Limit\n  ->  Sort\n    ->  Index Scan using x"
     )
+
+
+async def test_a_nul_in_a_search_separates_words(crm: Sampark) -> None:
+    asha = await crm.contacts.create(first_name="Asha", last_name="Rao")
+    await crm.accounts.create(name="Rao Textiles")
+    assert [c.id for c in await crm.contacts.search("asha\x00rao")] == [asha.id]
+    assert [a.name for a in await crm.accounts.search("\x00rao")] == ["Rao Textiles"]
+    assert (await crm.contacts.search("\x00")).items == []

@@ -56,7 +56,7 @@ async def test_disable_and_enable_again(make_kernel):
     assert before["board"] == 200 and before["nav"] and before["api"] == 200
     assert len(before["paths"]) == 8 and before["search"]
     assert before["timeline"] == ["Deal opened: Licence (Qualification)"]
-    assert before["numbers"] == ["Open deals", "Weighted pipeline this month"]
+    assert before["numbers"] == ["open deals", "weighted pipeline this month"]
     await enabled.close()
 
     disabled = await make_kernel(web=web)

@@ -98,9 +98,9 @@ async def test_dashboard_numbers_and_nav(pipe, deals, people):
     await deals.create(title="B", amount="40", currency="USD", expected_close=this_month)
     await deals.create(title="C", amount="1000", owner="ravi")
     numbers = {n.label: n.value for n in await pipe.dashboard_numbers()}
-    assert numbers == {"Open deals": 3, "Weighted pipeline this month": "INR 50.00; USD 4.00"}
+    assert numbers == {"open deals": 3, "weighted pipeline this month": "INR 50.00; USD 4.00"}
     ravi = {n.label: n.value for n in await pipe.as_user(actors["ravi"]).dashboard_numbers()}
-    assert ravi == {"Open deals": 1, "Weighted pipeline this month": "INR 0.00"}
+    assert ravi == {"open deals": 1, "weighted pipeline this month": "INR 0.00"}
     assert [i.label for i in pipe.as_user(actors["mira"]).nav_items()] == ["Pipeline"]
     from sampark.core.permissions import Actor
 

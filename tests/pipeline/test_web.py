@@ -188,7 +188,7 @@ async def test_agents_see_only_their_deals_on_the_pages(web_pipe, browser):
     assert (await ravi.get(f"/pipeline/deals/{theirs.id}")).status_code == 404
     assert "Asha&#39;s" not in (await ravi.get("/pipeline/")).text
     home = await ravi.get("/")
-    assert "Open deals" in home.text
+    assert "open deals" in home.text
 
 
 async def test_deleting_from_the_deal_page(web_pipe, browser):
