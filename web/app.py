@@ -10,6 +10,7 @@ workers can serve one CRM.
 from __future__ import annotations
 
 import contextlib
+import gc
 import secrets
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -110,6 +111,10 @@ def _lifespan(kernel: Sampark, manage_kernel: bool) -> Any:
             yield
             return
         await kernel.start()
+        # What start-up built (modules, models, templates) lives as long as the server:
+        # keep it out of the collector's full passes, which would otherwise walk it all
+        # and stall a request now and then.
+        gc.freeze()
         try:
             yield
         finally:

@@ -8,7 +8,7 @@ audit row in its own transaction.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,17 @@ from sampark.core.services.inputs import (
 from sampark.core.services.owned import OwnedTable, without_empty
 from sampark.core.services.scope import owner_condition, owner_for_new, where
 from sampark.core.services.tags import load_tags, set_tags
-from sampark.core.sql import db_json, execute, execute_many, fetch, marks, read_json, read_time
+from sampark.core.sql import (
+    Row,
+    db_json,
+    execute,
+    execute_many,
+    fetch,
+    fetch_rows,
+    marks,
+    read_json,
+    read_time,
+)
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -57,7 +67,7 @@ _ALL_PARTS = ("kinds", "emails", "phones", "addresses", "tags")
 async def _kinds(conn: BaseDBAsyncClient, ids: list[int]) -> dict[int, tuple[str, ...]]:
     if not ids:
         return {}
-    rows = await fetch(
+    rows = await fetch_rows(
         conn,
         f"SELECT account_id, kind FROM core_account_kind WHERE account_id IN "
         f"({marks(len(ids))}) ORDER BY account_id, id",
@@ -69,7 +79,7 @@ async def _kinds(conn: BaseDBAsyncClient, ids: list[int]) -> dict[int, tuple[str
     return {account_id: tuple(names) for account_id, names in kinds.items()}
 
 
-async def _records(conn: BaseDBAsyncClient, rows: list[dict[str, Any]]) -> list[AccountRecord]:
+async def _records(conn: BaseDBAsyncClient, rows: Sequence[Row]) -> list[AccountRecord]:
     """Records for a page of rows: one query each for kinds, channels and tags."""
     ids = [row["id"] for row in rows]
     kinds = await _kinds(conn, ids)

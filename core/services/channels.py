@@ -9,7 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from sampark.core.records import AddressRecord, EmailRecord, PhoneRecord
 from sampark.core.services.search import OWNER_COLUMNS
-from sampark.core.sql import execute, execute_many, fetch, marks
+from sampark.core.sql import execute, execute_many, fetch_rows, marks
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ async def load_channels(
         return {}
     sql = _CHANNELS_SQL.format(owner=OWNER_COLUMNS[entity], marks=marks(len(ids)))
     found: dict[int, tuple[list[EmailRecord], list[PhoneRecord], list[AddressRecord]]] = {}
-    for row in await fetch(conn, sql, ids * 3):
+    for row in await fetch_rows(conn, sql, ids * 3):
         emails, phones, addresses = found.setdefault(row["owner"], ([], [], []))
         kind = row["kind"]
         if kind == "e":

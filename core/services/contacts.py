@@ -8,7 +8,7 @@ index and writes the audit row; plugins hear about it (``record_saved`` /
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +29,7 @@ from sampark.core.services.inputs import (
 from sampark.core.services.owned import OwnedTable, without_empty
 from sampark.core.services.scope import owner_for_new
 from sampark.core.services.tags import load_tags, set_tags
-from sampark.core.sql import db_date, db_json, read_date, read_json, read_time
+from sampark.core.sql import Row, db_date, db_json, read_date, read_json, read_time
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -53,7 +53,7 @@ _ALL_PARTS = ("emails", "phones", "addresses", "tags")
 # ---------------------------------------------------------------------------
 
 
-async def _records(conn: BaseDBAsyncClient, rows: list[dict[str, Any]]) -> list[ContactRecord]:
+async def _records(conn: BaseDBAsyncClient, rows: Sequence[Row]) -> list[ContactRecord]:
     """Records for a page of rows: one query each for emails, phones, addresses and tags."""
     ids = [row["id"] for row in rows]
     channels = await load_channels(conn, ENTITY, ids)

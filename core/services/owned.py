@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -27,7 +27,7 @@ from sampark.core.services.scope import owner_condition, owner_for_change, where
 from sampark.core.services.search import keyset_page, refresh_search, remove_from_search, search_ids
 from sampark.core.services.tags import tag_ids, tag_key
 from sampark.core.services.users import user_id_for
-from sampark.core.sql import db_time, fetch, marks, now
+from sampark.core.sql import Row, db_time, fetch, fetch_rows, marks, now
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -77,7 +77,7 @@ class OwnedTable(Generic[R, I]):
     alias: str
     select: str
     columns: tuple[str, ...]
-    build: Callable[[BaseDBAsyncClient, list[dict[str, Any]]], Awaitable[list[R]]]
+    build: Callable[[BaseDBAsyncClient, Sequence[Row]], Awaitable[list[R]]]
     values: Callable[[BaseDBAsyncClient, I, int | None], list[Any]]
     write_parts: Callable[[BaseDBAsyncClient, int, I, Collection[str]], Awaitable[None]]
 
@@ -107,7 +107,7 @@ class OwnedTable(Generic[R, I]):
         conditions, params = owner_condition(actor, alias)
         if not include_deleted:
             conditions.append(f"{alias}.deleted_at IS NULL")
-        rows = await fetch(
+        rows = await fetch_rows(
             conn,
             f"{self.select} WHERE {alias}.id IN ({marks(len(ids))}){where(conditions)} "
             f"ORDER BY {alias}.sort_name, {alias}.id",

@@ -18,10 +18,12 @@ from sampark.core.errors import ValidationError
 from sampark.core.pagination import decode_cursor, encode_cursor
 from sampark.core.search_text import query_terms, search_body
 from sampark.core.sql import (
+    Row,
     dialect,
     execute,
     execute_many,
     fetch,
+    fetch_rows,
     marks,
 )
 
@@ -48,7 +50,7 @@ async def keyset_page(
     cursor: str | None,
     limit: int,
     deleted: bool = False,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[Row], str | None]:
     """One page after ``cursor``, and the cursor of the next page (None on the last).
 
     Live records come by (sort_name, id), soft-deleted ones newest deletion first, each
@@ -71,7 +73,7 @@ async def keyset_page(
         f"{select} WHERE {' AND '.join(conditions)} "
         f"ORDER BY {key}{direction}, {ident}{direction} LIMIT ?"
     )
-    rows = await fetch(conn, sql, [*params, limit + 1])
+    rows = await fetch_rows(conn, sql, [*params, limit + 1])
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from sampark.core.services.search import OWNER_COLUMNS
-from sampark.core.sql import execute, execute_many, fetch, marks
+from sampark.core.sql import execute, execute_many, fetch, fetch_rows, marks
 
 
 def tag_key(name: str) -> str:
@@ -67,7 +67,7 @@ async def load_tags(
     if not ids:
         return {}
     owner = OWNER_COLUMNS[entity]
-    rows = await fetch(
+    rows = await fetch_rows(
         conn,
         f"SELECT l.{owner} AS owner, t.name FROM core_{entity}_tag l "
         f"JOIN core_tag t ON t.id = l.tag_id WHERE l.{owner} IN ({marks(len(ids))}) "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import gc
 import os
 import socket
 import subprocess
@@ -19,7 +22,7 @@ from sampark.cli import build_cli
 from sampark.core.errors import ConfigError
 from sampark.core.kernel import Sampark
 from sampark.core.services import auth
-from sampark.core.settings import WebSettings, load_settings
+from sampark.core.settings import Settings, WebSettings, load_settings
 
 SECRET = "s" * 48
 
@@ -202,3 +205,36 @@ async def test_several_workers_serve_one_crm(
         await client.post("/logout", data={"csrf_token": token})
         for _ in range(4):
             assert (await client.get("/contacts")).status_code == 303
+
+
+def test_the_served_app_freezes_what_start_up_built(settings: Settings) -> None:
+    """Start-up objects leave the collector's full passes, which stalled a request now and then."""
+    from sampark.web.app import build_app
+
+    kernel = Sampark(dataclasses.replace(settings, web=WebSettings(secret_key="k" * 40)))
+
+    async def start_and_stop_the_app() -> int:
+        await kernel.start(migrate=True)
+        await kernel.close()
+        app = build_app(kernel, manage_kernel=True)
+        inbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+        started = asyncio.Event()
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "lifespan.startup.complete":
+                started.set()
+
+        await inbox.put({"type": "lifespan.startup"})
+        scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+        server = asyncio.create_task(app(scope, inbox.get, send))
+        await started.wait()
+        frozen = gc.get_freeze_count()
+        await inbox.put({"type": "lifespan.shutdown"})
+        await server
+        return frozen
+
+    gc.unfreeze()
+    try:
+        assert asyncio.run(start_and_stop_the_app()) > 0
+    finally:
+        gc.unfreeze()
