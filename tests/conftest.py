@@ -12,11 +12,12 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+import httpx
 import pytest
 from tortoise.transactions import in_transaction
 
@@ -79,12 +80,12 @@ def postgres_template() -> AsyncIterator[str] | Any:
     asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{_TEMPLATE_DB}" WITH (FORCE)'))
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    """A fresh database with core's migrations applied, on each engine."""
-    if request.param == "sqlite":
+def _fresh_database(request: pytest.FixtureRequest, engine: str, folder: Path) -> Iterator[str]:
+    """A copy of the core-migrated template on ``engine``, dropped after the test."""
+    if engine == "sqlite":
         template = request.getfixturevalue("sqlite_template")
-        path = tmp_path / "crm.db"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "crm.db"
         shutil.copy(template, path)
         yield f"sqlite://{path}"
         return
@@ -93,6 +94,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     asyncio.run(_admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     yield _with_database(POSTGRES_URL, name)
     asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database with core's migrations applied, on each engine."""
+    yield from _fresh_database(request, request.param, tmp_path)
+
+
+@pytest.fixture
+def second_database_url(
+    request: pytest.FixtureRequest, database_url: str, tmp_path: Path
+) -> Iterator[str]:
+    """Another fresh database on ``database_url``'s engine: to run something again from scratch."""
+    engine = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    yield from _fresh_database(request, engine, tmp_path / "second")
 
 
 @pytest.fixture
@@ -296,3 +312,143 @@ class QueryPlans:
 def query_plans() -> QueryPlans:
     """``await query_plans.full_scans(crm, sql, values)``: the tables a query reads whole."""
     return QueryPlans()
+
+
+# ---------------------------------------------------------------------------
+# HTTP clients of the web app and the API, in-process
+# ---------------------------------------------------------------------------
+
+# The password the web, tickets and contracts fixtures give their users.
+PASSWORD = "a long enough passphrase"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    found = _CSRF.search(html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+class Clients:
+    """Browser-like and token clients of an app, closed when the test ends.
+
+    The web, API, tickets and contracts tests all speak to the ASGI app the same way;
+    with ``--import-mode=importlib`` their conftests cannot import one another's helpers,
+    so the one copy lives here, behind the ``clients`` fixture.
+
+    A browser client keeps cookies, does not follow redirects (tests see each 303) and gets
+    server errors back as the 500 page, as a real browser would. An API client sends a
+    bearer token to ``http://test/api/v1`` and lets server errors raise.
+    """
+
+    password = PASSWORD
+    csrf_of = staticmethod(_csrf_of)
+
+    def __init__(self) -> None:
+        self._opened: list[httpx.AsyncClient] = []
+
+    def _keep(self, client: httpx.AsyncClient) -> httpx.AsyncClient:
+        self._opened.append(client)
+        return client
+
+    def browser(self, app: Any, **options: Any) -> httpx.AsyncClient:
+        """A browser that has not signed in (usable in ``async with`` too)."""
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        return self._keep(
+            httpx.AsyncClient(transport=transport, base_url="http://localhost", **options)
+        )
+
+    @staticmethod
+    async def sign_in(
+        client: httpx.AsyncClient, username: str, password: str = PASSWORD
+    ) -> httpx.Response:
+        """Sign in through the login form, as a person would; returns the POST's response."""
+        page = await client.get("/login")
+        return await client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": _csrf_of(page.text)},
+        )
+
+    async def signed_in(self, app: Any, username: str, **options: Any) -> httpx.AsyncClient:
+        """A browser signed in as ``username`` (with ``PASSWORD``); the sign-in must succeed."""
+        client = self.browser(app, **options)
+        response = await self.sign_in(client, username)
+        assert response.status_code == 303, response.text
+        return client
+
+    def api(self, app: Any, token: str | None, **headers: str) -> httpx.AsyncClient:
+        """A client of ``app``'s API sending ``token`` (None: no Authorization header)."""
+        if token is not None:
+            headers.setdefault("Authorization", f"Bearer {token}")
+        transport = httpx.ASGITransport(app=app)
+        return self._keep(
+            httpx.AsyncClient(transport=transport, base_url="http://test/api/v1", headers=headers)
+        )
+
+    async def aclose(self) -> None:
+        for client in self._opened:
+            await client.aclose()
+
+
+@pytest.fixture
+async def clients() -> AsyncIterator[Clients]:
+    """``clients.browser(app)``, ``await clients.signed_in(app, "ravi")``, ``clients.api(app,
+    token)``, ``clients.csrf_of(html)``: every client opened is closed after the test."""
+    opened = Clients()
+    yield opened
+    await opened.aclose()
+
+
+@pytest.fixture
+def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters, for tests that sign in a lot (the strength is tested elsewhere)."""
+    from argon2 import PasswordHasher
+
+    from sampark.core.services import users
+
+    monkeypatch.setattr(
+        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+# ---------------------------------------------------------------------------
+# The web app served on a seeded database, for tools with an event loop of their own
+# ---------------------------------------------------------------------------
+
+Seed = Callable[[Sampark], Awaitable[Any]]
+
+
+@pytest.fixture
+def serve(settings: Settings) -> Iterator[Callable[..., Any]]:
+    """``serve(seed, migrate=False, **changes)``: the web app on a seeded test database.
+
+    The kernel (``settings`` with ``changes``, answering the test clients' host names) is
+    started, given to ``seed`` and closed again; the app opens and closes it in its lifespan.
+    What ``seed`` returns is in ``app.state.seeded``. For schemathesis, which runs the app
+    in an event loop of its own; the API, tickets and contracts suites share this.
+    """
+    from schemathesis.python.asgi import shutdown_lifespans
+
+    from sampark.web.app import build_app
+
+    def served(seed: Seed, *, migrate: bool = False, **changes: Any) -> Any:
+        web = dataclasses.replace(settings.web, allowed_hosts=("test", "testserver"))
+        kernel = Sampark(dataclasses.replace(settings, web=web, **changes))
+
+        async def seeded() -> Any:
+            await kernel.start(migrate=migrate)
+            try:
+                return await seed(kernel)
+            finally:
+                await kernel.close()
+
+        result = asyncio.run(seeded())
+        app = build_app(kernel, manage_kernel=True)
+        app.state.seeded = result
+        return app
+
+    yield served
+    # Schemathesis keeps an app's lifespan running between requests: end it (closing the
+    # kernel) before the database goes away.
+    shutdown_lifespans()

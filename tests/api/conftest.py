@@ -6,14 +6,12 @@ and session authentication) to the API mounted at ``/api``; every test runs on b
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from schemathesis.python.asgi import shutdown_lifespans
 from starlette.applications import Starlette
 
 from sampark.core.kernel import Sampark
@@ -64,55 +62,37 @@ async def tokens(crm: Sampark) -> dict[str, str]:
 
 
 async def _seed(kernel: Sampark) -> dict[str, str]:
-    await kernel.start()
-    try:
-        tokens = await make_tokens(kernel)
-        contact = await kernel.contacts.create(first_name="Asha", emails=["asha@example.in"])
-        account = await kernel.accounts.create(name="Acme", kinds=["customer"])
-        await kernel.links.create(contact.id, account.id, role="CTO")
-        await kernel.interactions.log(kind="call", subject="Intro", contacts=[contact.id])
-    finally:
-        await kernel.close()
+    tokens = await make_tokens(kernel)
+    contact = await kernel.contacts.create(first_name="Asha", emails=["asha@example.in"])
+    account = await kernel.accounts.create(name="Acme", kinds=["customer"])
+    await kernel.links.create(contact.id, account.id, role="CTO")
+    await kernel.interactions.log(kind="call", subject="Intro", contacts=[contact.id])
     return tokens
 
 
 @pytest.fixture
-def served_api(settings: Settings) -> Iterator[Starlette]:
+def served_api(serve: Callable[..., Starlette]) -> Starlette:
     """The web app on a seeded test database, opening and closing its kernel in its lifespan.
 
     For tools that run the app in an event loop of their own (schemathesis). Tokens of
     the users in USERS are in ``app.state.tokens``.
     """
-    kernel = Sampark(_with_test_hosts(settings))
-    tokens = asyncio.run(_seed(kernel))
-    app = build_app(kernel, manage_kernel=True)
-    app.state.tokens = tokens
-    yield app
-    # Schemathesis keeps an app's lifespan running between requests: end it (closing the
-    # kernel) before the database goes away.
-    shutdown_lifespans()
+    app = serve(_seed)
+    app.state.tokens = app.state.seeded
+    return app
 
 
 ClientFactory = Callable[..., httpx.AsyncClient]
 
 
 @pytest.fixture
-async def connect(tokens: dict[str, str]) -> AsyncIterator[ClientFactory]:
+def connect(tokens: dict[str, str], clients: Any) -> ClientFactory:
     """``connect(app, "asha")``: a client of ``app``'s API as that user (None: no token)."""
-    clients: list[httpx.AsyncClient] = []
 
     def client(app: Starlette, username: str | None = "admin", **headers: str) -> httpx.AsyncClient:
-        if username is not None:
-            headers.setdefault("Authorization", f"Bearer {tokens[username]}")
-        made = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://test/api/v1", headers=headers
-        )
-        clients.append(made)
-        return made
+        return clients.api(app, tokens[username] if username is not None else None, **headers)
 
-    yield client
-    for made in clients:
-        await made.aclose()
+    return client
 
 
 @pytest.fixture

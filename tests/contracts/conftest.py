@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from starlette.applications import Starlette
 
 from sampark.core.kernel import Sampark
@@ -28,11 +26,9 @@ from sampark.plugins.tickets.facade import Tickets
 from sampark.web.app import build_app
 
 PLUGINS = ("tickets", "contracts")
-PASSWORD = "a long enough passphrase"
 SECRET = "test-secret-key-" + "x" * 32
 # username -> roles; ravi is an agent: he sees only the contracts of accounts he owns.
 USERS = {"asha": ("admin",), "ravi": ("agent",), "mira": ("read-only",), "maya": ("manager",)}
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def today() -> dt.date:
@@ -44,28 +40,22 @@ def days(count: int) -> str:
     return (today() + dt.timedelta(days=count)).isoformat()
 
 
-def csrf_of(html: str) -> str:
-    found = _CSRF.search(html)
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
-
-
 @pytest.fixture(autouse=True)
-def _quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+def _quick_password_hashes(quick_password_hashes: None) -> None:
+    """These tests sign in a lot: cheap hashes for all of them."""
 
 
 @pytest.fixture
-async def crm(make_kernel: Callable[..., Awaitable[Sampark]], settings: Settings) -> Sampark:
+async def crm(
+    make_kernel: Callable[..., Awaitable[Sampark]], settings: Settings, clients: Any
+) -> Sampark:
     """A started kernel with tickets and contracts, web settings, and one user per role."""
     web = dataclasses.replace(
         settings.web, secret_key=SECRET, allowed_hosts=("localhost", "test", "testserver")
     )
     kernel = await make_kernel(plugins=PLUGINS, web=web)
     for username, roles in USERS.items():
-        await auth.add_user(kernel, username, password=PASSWORD, roles=roles)
+        await auth.add_user(kernel, username, password=clients.password, roles=roles)
     return kernel
 
 
@@ -129,11 +119,6 @@ def world(crm: Sampark) -> World:
 # ---------------------------------------------------------------------------
 
 
-def client_for(app: Starlette, **options: Any) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://localhost", **options)
-
-
 @pytest.fixture
 def app(crm: Sampark) -> Starlette:
     return build_app(crm)
@@ -143,46 +128,24 @@ SignIn = Callable[..., Awaitable[httpx.AsyncClient]]
 
 
 @pytest.fixture
-async def browser(app: Starlette) -> AsyncIterator[SignIn]:
+def browser(app: Starlette, clients: Any) -> SignIn:
     """``await browser("ravi")``: a client of the web app signed in as that user."""
-    clients: list[httpx.AsyncClient] = []
 
     async def open_as(username: str) -> httpx.AsyncClient:
-        client = client_for(app)
-        clients.append(client)
-        page = await client.get("/login")
-        response = await client.post(
-            "/login",
-            data={"username": username, "password": PASSWORD, "csrf_token": csrf_of(page.text)},
-        )
-        assert response.status_code == 303, response.text
-        return client
+        return await clients.signed_in(app, username)
 
-    yield open_as
-    for client in clients:
-        await client.aclose()
+    return open_as
 
 
 @pytest.fixture
-async def api(crm: Sampark, app: Starlette) -> AsyncIterator[Callable[..., httpx.AsyncClient]]:
+async def api(crm: Sampark, app: Starlette, clients: Any) -> Callable[..., httpx.AsyncClient]:
     """``api("ravi")``: a client of the JSON API (``/api/v1/contracts``) with that user's token."""
     tokens = {
         username: (await auth.create_token(crm, username, "contract tests"))[0]
         for username in USERS
     }
-    clients: list[httpx.AsyncClient] = []
 
     def client(username: str | None = "asha", **headers: str) -> httpx.AsyncClient:
-        if username is not None:
-            headers.setdefault("Authorization", f"Bearer {tokens[username]}")
-        made = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://test/api/v1",
-            headers=headers,
-        )
-        clients.append(made)
-        return made
+        return clients.api(app, tokens[username] if username is not None else None, **headers)
 
-    yield client
-    for made in clients:
-        await made.aclose()
+    return client

@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
-
-import pytest
 
 from sampark.core.kernel import Sampark
 from sampark.core.services.demo import create_demo_data
-from sampark.core.settings import Settings
 from sampark.plugins.contracts.facade import Contracts
 
 PLUGINS = ("tickets", "contracts")
-
-
-@pytest.fixture
-async def fresh_url(
-    request: pytest.FixtureRequest, settings: Settings, tmp_path: Path
-) -> AsyncIterator[str]:
-    """A second empty, core-migrated database on the test's engine, for a repeat run."""
-    url = settings.database_url
-    if url.startswith("sqlite"):
-        path = tmp_path / "again.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite://{path}"
-        return
-    import asyncpg
-
-    template = request.getfixturevalue("postgres_template")
-    name = f"sampark_again_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(url)
-    await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield url.rsplit("/", 1)[0] + f"/{name}"
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
 
 
 async def demo_contracts(kernel: Sampark) -> tuple[Any, list[Any]]:
@@ -58,7 +30,7 @@ def shape(contract: Any) -> tuple[Any, ...]:
 
 
 async def test_demo_contracts_are_flagged_and_repeat_for_a_seed(
-    fresh_url: str, make_kernel: Callable[..., Awaitable[Sampark]]
+    second_database_url: str, make_kernel: Callable[..., Awaitable[Sampark]]
 ) -> None:
     kernel = await make_kernel(plugins=("contracts", "tickets"))
     # Contracts require tickets, so they register later and pluggy calls them first
@@ -76,6 +48,6 @@ async def test_demo_contracts_are_flagged_and_repeat_for_a_seed(
     assert used_up.units_used == 4 and len(await Contracts(kernel).tickets(used_up.id)) == 4
     assert all(contract.status == "active" for contract in contracts)
 
-    again = await make_kernel(plugins=PLUGINS, database_url=fresh_url)
+    again = await make_kernel(plugins=PLUGINS, database_url=second_database_url)
     _, repeated = await demo_contracts(again)
     assert [shape(contract) for contract in repeated] == [shape(c) for c in contracts]

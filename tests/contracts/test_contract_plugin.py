@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ from sampark.core.settings import Settings
 from sampark.plugins.contracts.facade import Contracts
 from sampark.web.app import build_app
 
-from .conftest import PASSWORD, SECRET, csrf_of
+from .conftest import SECRET
 
 
 def test_enabling_contracts_without_tickets_fails_clearly(settings: Settings) -> None:
@@ -54,30 +55,20 @@ async def test_an_impossible_threshold_stops_the_start(make_kernel) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _signed_in(app) -> AsyncIterator[httpx.AsyncClient]:
-    client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
-        base_url="http://localhost",
-    )
-    page = await client.get("/login")
-    await client.post(
-        "/login",
-        data={"username": "asha", "password": PASSWORD, "csrf_token": csrf_of(page.text)},
-    )
-    try:
+async def _signed_in(clients: Any, app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with clients.browser(app) as client:
+        await clients.sign_in(client, "asha")
         yield client
-    finally:
-        await client.aclose()
 
 
 async def test_disabling_removes_every_face_and_re_enabling_finds_the_data(
-    make_kernel, settings: Settings
+    make_kernel, settings: Settings, clients: Any
 ) -> None:
     from sampark.core.services import auth
 
     web = dataclasses.replace(settings.web, secret_key=SECRET)
     both = await make_kernel(plugins=("tickets", "contracts"), web=web)
-    await auth.add_user(both, "asha", password=PASSWORD, roles=("admin",))
+    await auth.add_user(both, "asha", password=clients.password, roles=("admin",))
     account = await both.accounts.create(name="Sundar Textiles")
     contract = await Contracts.of(both).create(
         account_id=account.id, name="Gold", unit="incidents", units_included=10
@@ -91,7 +82,7 @@ async def test_disabling_removes_every_face_and_re_enabling_finds_the_data(
     # Disabled: tickets stays on, contracts goes.
     alone = await make_kernel(plugins=("tickets",), web=web)
     assert "contracts.read" not in alone.permission_names
-    async with _signed_in(build_app(alone)) as client:
+    async with _signed_in(clients, build_app(alone)) as client:
         assert (await client.get("/contracts/")).status_code == 404
         assert (await client.get(f"/contracts/{contract.id}")).status_code == 404
         home = await client.get("/")
@@ -115,7 +106,7 @@ async def test_disabling_removes_every_face_and_re_enabling_finds_the_data(
     again = await make_kernel(plugins=("tickets", "contracts"), web=web)
     back = await Contracts.of(again).get(contract.id)
     assert (back.name, back.units_used) == ("Gold", 1)
-    async with _signed_in(build_app(again)) as client:
+    async with _signed_in(clients, build_app(again)) as client:
         assert (await client.get(f"/contracts/{contract.id}")).status_code == 200
         document = (await client.get("/api/openapi.json")).json()
         assert "/v1/contracts" in document["paths"]

@@ -3,51 +3,38 @@ mismatch with the document (valid and invalid input, with and without a token)."
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from schemathesis.python.asgi import shutdown_lifespans
 from starlette.applications import Starlette
 
 from sampark.core.kernel import Sampark
 from sampark.core.services.auth import add_user, create_token
-from sampark.core.settings import Settings
 from sampark.plugins.contracts.facade import Contracts
 from sampark.plugins.tickets.facade import Tickets
-from sampark.web.app import build_app
 
 MAX_EXAMPLES = 15
 
 
 async def _seed(kernel: Sampark) -> str:
-    await kernel.start(migrate=True)
-    try:
-        await add_user(kernel, "admin", roles=("admin",))
-        token, _ = await create_token(kernel, "admin", "schemathesis")
-        account = await kernel.accounts.create(name="Sundar Textiles")
-        await Contracts.of(kernel).create(
-            account_id=account.id, name="Gold", unit="hours", units_included="7.5"
-        )
-        contact = await kernel.contacts.create(first_name="Asha")
-        desk = Tickets(kernel)
-        ticket = await desk.open(subject="Seeded", requester_id=contact.id, account_id=account.id)
-        await desk.reply(ticket.id, "Hello", minutes=30)
-    finally:
-        await kernel.close()
+    await add_user(kernel, "admin", roles=("admin",))
+    token, _ = await create_token(kernel, "admin", "schemathesis")
+    account = await kernel.accounts.create(name="Sundar Textiles")
+    await Contracts.of(kernel).create(
+        account_id=account.id, name="Gold", unit="hours", units_included="7.5"
+    )
+    contact = await kernel.contacts.create(first_name="Asha")
+    desk = Tickets(kernel)
+    ticket = await desk.open(subject="Seeded", requester_id=contact.id, account_id=account.id)
+    await desk.reply(ticket.id, "Hello", minutes=30)
     return token
 
 
 @pytest.fixture
-def served(settings: Settings) -> Iterator[Starlette]:
-    web = dataclasses.replace(settings.web, allowed_hosts=("test", "testserver"))
-    kernel = Sampark(dataclasses.replace(settings, plugins=("tickets", "contracts"), web=web))
-    token = asyncio.run(_seed(kernel))
-    app = build_app(kernel, manage_kernel=True)
-    app.state.token = token
-    yield app
-    shutdown_lifespans()
+def served(serve: Callable[..., Starlette]) -> Starlette:
+    app = serve(_seed, migrate=True, plugins=("tickets", "contracts"))
+    app.state.token = app.state.seeded
+    return app
 
 
 def test_the_contracts_api_keeps_its_document(

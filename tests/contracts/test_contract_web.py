@@ -3,7 +3,9 @@ stale edits, permissions and scope, nav item, account panel, dashboard figures."
 
 from __future__ import annotations
 
-from .conftest import SignIn, World, csrf_of, days
+from typing import Any
+
+from .conftest import SignIn, World, days
 
 
 async def test_the_list_shows_usage_and_warnings_and_filters(world: World, browser: SignIn) -> None:
@@ -42,7 +44,7 @@ async def test_the_contract_page_lists_its_tickets(world: World, browser: SignIn
 
 
 async def test_creating_a_contract_shows_errors_beside_the_fields(
-    world: World, browser: SignIn
+    world: World, browser: SignIn, clients: Any
 ) -> None:
     account = await world.account()
     asha = await browser("asha")
@@ -52,7 +54,7 @@ async def test_creating_a_contract_shows_errors_beside_the_fields(
     refused = await asha.post(
         "/contracts/new",
         data={
-            "csrf_token": csrf_of(form.text),
+            "csrf_token": clients.csrf_of(form.text),
             "account_id": str(account.id),
             "name": "Gold <b>",
             "unit": "incidents",
@@ -69,7 +71,7 @@ async def test_creating_a_contract_shows_errors_beside_the_fields(
     made = await asha.post(
         "/contracts/new",
         data={
-            "csrf_token": csrf_of(form.text),
+            "csrf_token": clients.csrf_of(form.text),
             "account_id": str(account.id),
             "name": "Gold",
             "unit": "incidents",
@@ -84,7 +86,7 @@ async def test_creating_a_contract_shows_errors_beside_the_fields(
 
 
 async def test_editing_keeps_the_version_and_refuses_a_stale_form(
-    world: World, browser: SignIn
+    world: World, browser: SignIn, clients: Any
 ) -> None:
     account = await world.account()
     contract = await world.contract(account.id, name="Gold")
@@ -92,7 +94,7 @@ async def test_editing_keeps_the_version_and_refuses_a_stale_form(
     form = await asha.get(f"/contracts/{contract.id}/edit")
     assert 'name="version" value="1"' in form.text
     data = {
-        "csrf_token": csrf_of(form.text),
+        "csrf_token": clients.csrf_of(form.text),
         "version": "1",
         "account_id": str(account.id),
         "name": "Platinum",
@@ -115,14 +117,14 @@ async def test_editing_keeps_the_version_and_refuses_a_stale_form(
     assert (await world.contracts.get(contract.id)).name == "Platinum"
 
 
-async def test_deleting_from_the_page(world: World, browser: SignIn) -> None:
+async def test_deleting_from_the_page(world: World, browser: SignIn, clients: Any) -> None:
     account = await world.account()
     contract = await world.contract(account.id)
     asha = await browser("asha")
     page = await asha.get(f"/contracts/{contract.id}")
     gone = await asha.post(
         f"/contracts/{contract.id}/delete",
-        data={"csrf_token": csrf_of(page.text), "version": "1"},
+        data={"csrf_token": clients.csrf_of(page.text), "version": "1"},
     )
     assert gone.status_code == 303
     assert (await asha.get(f"/contracts/{contract.id}")).status_code == 404

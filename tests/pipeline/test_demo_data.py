@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
-
-import pytest
 
 from sampark.core.kernel import Sampark
 from sampark.core.services.demo import create_demo_data
-from sampark.core.settings import Settings
 from sampark.plugins.pipeline.facade import Deals
-
-
-@pytest.fixture
-async def fresh_url(
-    request: pytest.FixtureRequest, settings: Settings, tmp_path: Path
-) -> AsyncIterator[str]:
-    """A second empty, core-migrated database on the test's engine, for a repeat run."""
-    url = settings.database_url
-    if url.startswith("sqlite"):
-        path = tmp_path / "again.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite://{path}"
-        return
-    import asyncpg
-
-    template = request.getfixturevalue("postgres_template")
-    name = f"sampark_again_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(url)
-    await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield url.rsplit("/", 1)[0] + f"/{name}"
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
 
 
 async def demo_deals(kernel: Sampark) -> tuple[Any, list[Any]]:
@@ -50,7 +22,7 @@ def shape(deal: Any) -> tuple[Any, ...]:
 
 
 async def test_demo_deals_are_varied_and_repeat_for_a_seed(
-    fresh_url: str, make_kernel: Callable[..., Awaitable[Sampark]]
+    second_database_url: str, make_kernel: Callable[..., Awaitable[Sampark]]
 ) -> None:
     kernel = await make_kernel(plugins=("pipeline",))
     summary, deals = await demo_deals(kernel)
@@ -67,6 +39,6 @@ async def test_demo_deals_are_varied_and_repeat_for_a_seed(
     assert await Deals(kernel).stage_stats()
     assert await Deals(kernel).forecast()
 
-    again = await make_kernel(plugins=("pipeline",), database_url=fresh_url)
+    again = await make_kernel(plugins=("pipeline",), database_url=second_database_url)
     _, repeated = await demo_deals(again)
     assert [shape(deal) for deal in repeated] == [shape(deal) for deal in deals]

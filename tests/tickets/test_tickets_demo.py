@@ -3,43 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner, Result
 
 from sampark.cli import build_cli
 from sampark.core.kernel import Sampark
 from sampark.core.services.demo import create_demo_data
-from sampark.core.settings import Settings, load_settings
+from sampark.core.settings import load_settings
 from sampark.plugins.contracts.facade import Contracts
 from sampark.plugins.tickets.facade import Tickets
-
-
-@pytest.fixture
-async def fresh_url(
-    request: pytest.FixtureRequest, settings: Settings, tmp_path: Path
-) -> AsyncIterator[str]:
-    """A second empty, core-migrated database on the test's engine, for a repeat run."""
-    url = settings.database_url
-    if url.startswith("sqlite"):
-        path = tmp_path / "again.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite://{path}"
-        return
-    import asyncpg
-
-    template = request.getfixturevalue("postgres_template")
-    name = f"sampark_again_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(url)
-    await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield url.rsplit("/", 1)[0] + f"/{name}"
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
 
 
 async def demo_tickets(kernel: Sampark) -> tuple[Any, list[Any]]:
@@ -53,7 +28,7 @@ def shape(ticket: Any) -> tuple[Any, ...]:
 
 
 async def test_demo_tickets_are_varied_and_repeat_for_a_seed(
-    fresh_url: str, make_kernel: Callable[..., Awaitable[Sampark]]
+    second_database_url: str, make_kernel: Callable[..., Awaitable[Sampark]]
 ) -> None:
     kernel = await make_kernel(plugins=("tickets",))
     summary, tickets = await demo_tickets(kernel)
@@ -69,7 +44,7 @@ async def test_demo_tickets_are_varied_and_repeat_for_a_seed(
     # An urgent ticket nobody has answered yet is due within the breach window.
     assert list(await Tickets(kernel).list(view="breaching"))
 
-    again = await make_kernel(plugins=("tickets",), database_url=fresh_url)
+    again = await make_kernel(plugins=("tickets",), database_url=second_database_url)
     _, repeated = await demo_tickets(again)
     assert [shape(ticket) for ticket in repeated] == [shape(ticket) for ticket in tickets]
 

@@ -8,10 +8,8 @@ from typing import Any
 from sampark.core.kernel import Sampark
 from sampark.plugins.tickets.facade import Tickets
 
-from .conftest import csrf_of
 
-
-async def test_open_a_ticket_through_the_form(signed_in: Any, staff: dict) -> None:
+async def test_open_a_ticket_through_the_form(signed_in: Any, staff: dict, clients: Any) -> None:
     asha = await signed_in("asha")
     form = await asha.get(f"/tickets/new?requester_id={staff['contact'].id}")
     assert form.status_code == 200
@@ -19,7 +17,7 @@ async def test_open_a_ticket_through_the_form(signed_in: Any, staff: dict) -> No
     refused = await asha.post(
         "/tickets/new",
         data={
-            "csrf_token": csrf_of(form.text),
+            "csrf_token": clients.csrf_of(form.text),
             "subject": "",
             "description": "Kept text",
             "requester_id": str(staff["contact"].id),
@@ -34,7 +32,7 @@ async def test_open_a_ticket_through_the_form(signed_in: Any, staff: dict) -> No
     created = await asha.post(
         "/tickets/new",
         data={
-            "csrf_token": csrf_of(form.text),
+            "csrf_token": clients.csrf_of(form.text),
             "subject": "Broken screen",
             "requester_id": str(staff["contact"].id),
             "priority": "high",
@@ -48,13 +46,13 @@ async def test_open_a_ticket_through_the_form(signed_in: Any, staff: dict) -> No
 
 
 async def test_reply_note_and_change_on_the_ticket_page(
-    signed_in: Any, web_desk: Sampark, staff: dict
+    signed_in: Any, web_desk: Sampark, staff: dict, clients: Any
 ) -> None:
     ticket = await Tickets(web_desk).open(subject="Wifi", requester_id=staff["contact"].id)
     asha = await signed_in("asha")
     page = await asha.get(f"/tickets/{ticket.id}")
     assert page.status_code == 200
-    token = csrf_of(page.text)
+    token = clients.csrf_of(page.text)
     empty = await asha.post(
         f"/tickets/{ticket.id}/messages",
         data={"csrf_token": token, "body": "", "minutes": "x", "kind": "reply"},
@@ -150,7 +148,7 @@ async def test_out_of_scope_tickets_are_not_found(
 
 
 async def test_edit_form_keeps_input_and_refuses_stale_edits(
-    signed_in: Any, web_desk: Sampark, staff: dict
+    signed_in: Any, web_desk: Sampark, staff: dict, clients: Any
 ) -> None:
     ticket = await Tickets(web_desk).open(
         subject="Typo in invoice", requester_id=staff["contact"].id, tags=["billing"]
@@ -158,7 +156,7 @@ async def test_edit_form_keeps_input_and_refuses_stale_edits(
     asha = await signed_in("asha")
     form = await asha.get(f"/tickets/{ticket.id}/edit")
     assert 'value="Typo in invoice"' in form.text and 'value="billing"' in form.text
-    token = csrf_of(form.text)
+    token = clients.csrf_of(form.text)
     fields = {
         "csrf_token": token,
         "subject": "Typo in the March invoice",

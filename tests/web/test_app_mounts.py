@@ -18,7 +18,6 @@ from sampark.core.services import auth
 from sampark.core.settings import WebSettings
 from sampark.web.app import build_app
 
-PASSWORD = "a long enough passphrase"
 SECRET = "test-secret-key-" + "y" * 32
 
 
@@ -117,7 +116,7 @@ async def test_a_plugins_static_files_are_served_under_its_label(
     make_kernel: Any, web: Any
 ) -> None:
     crm = await make_kernel(plugins=("hello",), web=WebSettings(secret_key=SECRET))
-    await auth.add_user(crm, "asha", password=PASSWORD, roles=("admin",))
+    await auth.add_user(crm, "asha", password=web.password, roles=("admin",))
     app = build_app(crm)
     url = app.state.templates.env.globals["plugin_static"]("hello", "hello.css")
     assert re.fullmatch(r"/hello/static/hello\.css\?v=[0-9a-f]{10}", url)
