@@ -14,7 +14,9 @@ class PluginManifest:
     """What Sampark needs to know about a plugin before enabling it.
 
     ``hooks``, ``models`` and ``migrations`` are dotted module paths, imported only when
-    the plugin is enabled, so listing plugins never loads their code.
+    the plugin is enabled, so listing plugins never loads their code. ``config_schema``
+    is the dataclass itself or, to keep even it unloaded while the plugin is off, its
+    ``"package.module:ClassName"``.
     """
 
     label: str
@@ -26,7 +28,7 @@ class PluginManifest:
     hooks: str | None = None
     models: str | None = None
     migrations: str | None = None
-    config_schema: type | None = None
+    config_schema: type | str | None = None
 
     def __post_init__(self) -> None:
         if not _LABEL.match(self.label):

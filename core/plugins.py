@@ -244,8 +244,20 @@ def _plugin_configs(
             raise ConfigError(f"plugin.{label}: plugin {label} takes no settings")
     return {
         manifest.label: build_config(
-            manifest.config_schema, tables.get(manifest.label, {}), f"plugin.{manifest.label}"
+            _schema(manifest), tables.get(manifest.label, {}), f"plugin.{manifest.label}"
         )
         for manifest in enabled
         if manifest.config_schema is not None
     }
+
+
+def _schema(manifest: PluginManifest) -> type:
+    """The config dataclass, imported now if the manifest names it as ``"module:Class"``."""
+    schema = manifest.config_schema
+    if not isinstance(schema, str):
+        return schema  # type: ignore[return-value]
+    module_path, _, name = schema.partition(":")
+    found = getattr(_import(module_path, manifest.label), name, None)
+    if not isinstance(found, type):
+        raise ConfigError(f"plugin {manifest.label}: config_schema {schema!r} names no class")
+    return found

@@ -6,7 +6,6 @@ Importing this package reads the manifest only; the plugin's code loads when ena
 from __future__ import annotations
 
 from sampark.core.manifest import PluginManifest
-from sampark.plugins.contracts.config import ContractsConfig
 
 manifest = PluginManifest(
     label="contracts",
@@ -17,5 +16,5 @@ manifest = PluginManifest(
     hooks="sampark.plugins.contracts.hooks",
     models="sampark.plugins.contracts.models",
     migrations="sampark.plugins.contracts.migrations",
-    config_schema=ContractsConfig,
+    config_schema="sampark.plugins.contracts.config:ContractsConfig",
 )

@@ -6,7 +6,6 @@ Importing this package reads the manifest only; the plugin's code loads when ena
 from __future__ import annotations
 
 from sampark.core.manifest import PluginManifest
-from sampark.plugins.pipeline.config import PipelineConfig
 
 manifest = PluginManifest(
     label="pipeline",
@@ -16,5 +15,5 @@ manifest = PluginManifest(
     hooks="sampark.plugins.pipeline.hooks",
     models="sampark.plugins.pipeline.models",
     migrations="sampark.plugins.pipeline.migrations",
-    config_schema=PipelineConfig,
+    config_schema="sampark.plugins.pipeline.config:PipelineConfig",
 )

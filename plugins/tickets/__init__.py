@@ -6,7 +6,6 @@ Importing this package reads the manifest only; the plugin's code loads when ena
 from __future__ import annotations
 
 from sampark.core.manifest import PluginManifest
-from sampark.plugins.tickets.config import TicketsConfig
 
 manifest = PluginManifest(
     label="tickets",
@@ -16,5 +15,5 @@ manifest = PluginManifest(
     hooks="sampark.plugins.tickets.hooks",
     models="sampark.plugins.tickets.models",
     migrations="sampark.plugins.tickets.migrations",
-    config_schema=TicketsConfig,
+    config_schema="sampark.plugins.tickets.config:TicketsConfig",
 )

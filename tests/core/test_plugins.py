@@ -715,3 +715,19 @@ def test_hello_list_shows_the_greetings_and_disappears_when_disabled(
 
     assert run_cli("--config", off, "hello", "list").exit_code == 2
     assert "hello" not in run_cli("--config", off, "--help").output
+
+
+def test_a_config_schema_named_by_path_is_imported_only_when_enabled() -> None:
+    named = PluginManifest(
+        label="greeter",
+        name="Greeter",
+        version="1.0",
+        config_schema="sampark_hello.config:HelloConfig",
+    )
+    plugins = PluginSet(
+        ["greeter"], {"greeter": {"greeting": "Salaam"}}, available={"greeter": named}
+    )
+    assert plugins.configs["greeter"].greeting == "Salaam"
+    wrong = dataclasses.replace(named, config_schema="sampark_hello.config:Nothing")
+    with pytest.raises(ConfigError, match=r"plugin greeter: config_schema .* names no class"):
+        PluginSet(["greeter"], available={"greeter": wrong})
