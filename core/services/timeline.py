@@ -66,6 +66,31 @@ class TimelineKey(NamedTuple):
         return (_utc(entry.at), entry.source, entry.ref) < (self.at, self.source, self.ref)
 
 
+def older_than(
+    conn: BaseDBAsyncClient,
+    before: TimelineKey | None,
+    source: str,
+    at_column: str,
+    ref_column: str,
+    ref_value: Any = None,
+) -> tuple[str, list[Any]]:
+    """The SQL condition (``""`` or ``" AND …"``) keeping ``source``'s rows after ``before``.
+
+    For a source's ``timeline_entries``: rows at ``at_column`` whose ref (``ref_column``,
+    compared with ``ref_value``, by default ``before.ref``) sort after the last entry shown.
+    The leading ``at <=`` lets an index on ``at_column`` bound the scan before the tie-break.
+    """
+    if before is None:
+        return "", []
+    at = db_time(conn, before.at)
+    if before.source > source:
+        return f" AND {at_column} <= ?", [at]
+    if before.source < source:
+        return f" AND {at_column} < ?", [at]
+    tie = before.ref if ref_value is None else ref_value
+    return f" AND {at_column} <= ? AND ({at_column} < ? OR {ref_column} < ?)", [at, at, tie]
+
+
 def _sort_key(entry: TimelineEntry) -> tuple[dt.datetime, str, str]:
     return (entry.at, entry.source, entry.ref)
 
@@ -212,19 +237,6 @@ _OF_ACCOUNT = (
 )
 
 
-def _older(conn: BaseDBAsyncClient, before: TimelineKey | None) -> tuple[str, list[Any]]:
-    """The SQL condition for core's interactions after ``before`` in timeline order."""
-    if before is None:
-        return "", []
-    at = db_time(conn, before.at)
-    if before.source > CORE_LABEL:
-        return "AND i.at <= ?", [at]
-    if before.source < CORE_LABEL:
-        return "AND i.at < ?", [at]
-    # The leading `at <=` lets the index bound the scan before the tie-break.
-    return f"AND i.at <= ? AND (i.at < ? OR {_REF} < ?)", [at, at, before.ref]
-
-
 def _title(row: dict[str, Any]) -> str:
     if row["subject"]:
         return row["subject"]
@@ -250,7 +262,7 @@ async def interaction_entries(
     else:
         today = db_date(conn, dt.datetime.now(dt.UTC).date())
         participating, params = _OF_ACCOUNT, [subject.id, subject.id, today, today]
-    older, older_params = _older(conn, before)
+    older, older_params = older_than(conn, before, CORE_LABEL, "i.at", _REF)
     visible, visible_params = interaction_condition(actor, "i")
     sql = _SELECT.format(participating=participating, older=older, visible=where(visible))
     rows = await fetch(conn, sql, [*params, *older_params, *visible_params, limit])

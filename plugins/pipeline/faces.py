@@ -5,14 +5,14 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sampark.core.contributions import Panel, SearchHit
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import TimelineEntry
 from sampark.core.services.scope import where
-from sampark.core.services.timeline import TimelineKey, TimelineSubject
-from sampark.core.sql import db_time, fetch, read_time
+from sampark.core.services.timeline import TimelineKey, TimelineSubject, older_than
+from sampark.core.sql import fetch, read_time
 from sampark.plugins.pipeline import services
 from sampark.plugins.pipeline.config import Pipeline, Stage
 from sampark.plugins.pipeline.forecast import cents
@@ -43,18 +43,6 @@ _OF_CONTACT = "SELECT dc.deal_id FROM pipeline_deal_contact dc WHERE dc.contact_
 _OF_ACCOUNT = "SELECT d2.id FROM pipeline_deal d2 WHERE d2.account_id = ?"
 
 
-def _older(kernel: Sampark, before: TimelineKey | None) -> tuple[str, list[Any]]:
-    """The SQL condition for stage changes after ``before`` in timeline order (see TimelineKey)."""
-    if before is None:
-        return "", []
-    at = db_time(kernel.connection, before.at)
-    if before.source > LABEL:
-        return " AND h.at <= ?", [at]
-    if before.source < LABEL:
-        return " AND h.at < ?", [at]
-    return f" AND h.at <= ? AND (h.at < ? OR {_REF} < ?)", [at, at, before.ref]
-
-
 async def timeline_entries(
     kernel: Sampark,
     subject: TimelineSubject,
@@ -66,7 +54,7 @@ async def timeline_entries(
     if not actor.can("deals.read"):
         return []
     deals = _OF_CONTACT if subject.entity == "contact" else _OF_ACCOUNT
-    older, older_params = _older(kernel, before)
+    older, older_params = older_than(kernel.connection, before, LABEL, "h.at", _REF)
     visible, visible_params = deal_condition(actor)
     rows = await fetch(
         kernel.connection,

@@ -11,6 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import Page, TimelineEntry
+from sampark.core.services.timeline import older_than
 from sampark.core.sql import db_time, dialect, fetch, now
 from sampark.plugins.tickets.records import TicketRecord
 from sampark.plugins.tickets.services import (
@@ -124,18 +125,14 @@ async def timeline_entries(
     conditions, params = scope_condition(actor)
     conditions += [f"{column} = ?", "t.deleted_at IS NULL", "h.to_status IN ('new', 'resolved')"]
     params.append(subject.id)
-    if before is not None:
-        at = db_time(conn, before.at)
-        if before.source < "tickets":
-            conditions.append("h.at < ?")
-            params.append(at)
-        elif before.source == "tickets":
-            last_id = int(before.ref.rpartition(":")[2] or 0)
-            conditions.append("h.at <= ? AND (h.at < ? OR h.id < ?)")
-            params += [at, at, last_id]
-        else:
-            conditions.append("h.at <= ?")
-            params.append(at)
+    # Refs are zero-padded ids, so comparing ids orders them as their refs.
+    last_id = None
+    if before is not None and before.source == "tickets":
+        last_id = int(before.ref.rpartition(":")[2] or 0)
+    older, older_params = older_than(conn, before, "tickets", "h.at", "h.id", last_id)
+    if older:
+        conditions.append(older.removeprefix(" AND "))
+        params += older_params
     rows = await fetch(
         conn,
         "SELECT h.id, h.to_status, h.at, h.actor, t.id AS ticket_id, t.number, t.subject "
