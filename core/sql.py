@@ -78,6 +78,12 @@ async def execute_many(conn: BaseDBAsyncClient, sql: str, rows: list[list[Any]])
         await conn.execute_many(bind(conn, sql), rows)
 
 
+def like_pattern(term: str) -> str:
+    """``%term%`` with LIKE's own wildcards escaped: use it with ``ESCAPE '\\'``."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def db_time(conn: BaseDBAsyncClient, value: dt.datetime) -> Any:
     """A timestamp as each engine stores it (SQLite: the text tortoise writes)."""
     return value if dialect(conn) == "postgres" else str(value.astimezone(dt.UTC))

@@ -24,6 +24,7 @@ from sampark.core.sql import (
     execute_many,
     fetch,
     fetch_rows,
+    like_pattern,
     marks,
 )
 
@@ -200,12 +201,6 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _like_pattern(term: str) -> str:
-    """``%term%`` with LIKE's own wildcards escaped (ESCAPE '\\')."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def search_sql(
     conn: BaseDBAsyncClient, entity: str, query: str, *, owner_id: int | None = None
 ) -> tuple[str, list[Any]] | None:
@@ -245,7 +240,7 @@ def search_sql(
     where = " AND ".join("body ILIKE ? ESCAPE '\\'" for _ in terms)
     return (
         f"SELECT {key} AS id FROM {table}{owners} WHERE {where}{owned} LIMIT ?",
-        [*(_like_pattern(term) for term in terms), *owner],
+        [*(like_pattern(term) for term in terms), *owner],
     )
 
 

@@ -30,7 +30,16 @@ from sampark.core.records import Page
 from sampark.core.services.audit import record_change
 from sampark.core.services.scope import owner_condition, where
 from sampark.core.services.search import keyset_page
-from sampark.core.sql import db_date, db_time, execute, fetch, now, read_date, read_time
+from sampark.core.sql import (
+    db_date,
+    db_time,
+    execute,
+    fetch,
+    like_pattern,
+    now,
+    read_date,
+    read_time,
+)
 from sampark.plugins.contracts.config import ContractsConfig
 from sampark.plugins.contracts.records import UNITS, ContractRecord
 
@@ -241,11 +250,6 @@ async def list_contracts(
     return Page(_records(kernel, rows), next_cursor)
 
 
-def _like(query: str) -> str:
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 async def search_contracts(
     kernel: Sampark, query: str, *, limit: int = 20, actor: Actor = SYSTEM
 ) -> Page[ContractRecord]:
@@ -256,7 +260,7 @@ async def search_contracts(
     limit = check_limit(limit)
     if not query.strip():
         return Page([])
-    pattern = _like(query.strip().casefold())
+    pattern = like_pattern(query.strip().casefold())
     conditions, params = owner_condition(actor, "a")
     rows = await fetch(
         kernel.connection,
