@@ -80,6 +80,11 @@ def record_deleted(kernel: Any, entity: str, record: Any, soft: bool) -> None:
 
 
 @hookspec
+def audited_records(kernel: Any) -> list[Any]:
+    """Give ``AuditedRecords`` so ``crm.audit(entity, id)`` reads a plugin's own records."""
+
+
+@hookspec
 def demo_data(kernel: Any, world: Any) -> list[str]:
     """Add a plugin's demo records to a demo CRM; say what was added ("40 tickets")."""
 

@@ -6,6 +6,8 @@ change and its audit row are committed (or rolled back) together.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -31,6 +33,28 @@ _SKIPPED = frozenset({"id", "created_at", "updated_at", "version"})
 _TABLES = {"contact": "core_contact", "account": "core_account", "interaction": "core_interaction"}
 
 Snapshot = Record | dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class AuditedRecords:
+    """A plugin's kind of record whose trail ``crm.audit(entity, id)`` reads.
+
+    Given by the ``audited_records`` hook. ``entity`` is the name its audit rows carry
+    ("deal"); reading them needs ``audit.read`` and ``read_permission``, and
+    ``find(kernel, id, actor)`` must raise NotFoundError for a record (deleted ones
+    included) the actor may not see. ``labels`` name its fields for people.
+    """
+
+    entity: str
+    read_permission: str
+    find: Callable[[Sampark, int, Actor], Awaitable[Any]]
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+def audited_records(kernel: Sampark) -> dict[str, AuditedRecords]:
+    """The plugins' audited kinds of record by entity name."""
+    found = kernel.plugins.collect("audited_records", kernel=kernel)
+    return {c.item.entity: c.item for c in found}
 
 
 def _fields(snapshot: Snapshot) -> dict[str, Any]:
@@ -129,12 +153,18 @@ async def audit_trail(
     is not found.
     """
     actor.require("audit.read")
-    if entity not in READ_PERMISSIONS:
-        raise ValidationError.single(
-            "entity", f"must be one of {', '.join(READ_PERMISSIONS)} (got {entity!r})"
-        )
-    actor.require(READ_PERMISSIONS[entity])
-    await _require_visible(kernel, entity, record_id, actor)
+    if entity in READ_PERMISSIONS:
+        actor.require(READ_PERMISSIONS[entity])
+        await _require_visible(kernel, entity, record_id, actor)
+    else:
+        kinds = audited_records(kernel)
+        if entity not in kinds:
+            known = ", ".join([*READ_PERMISSIONS, *kinds])
+            raise ValidationError.single("entity", f"must be one of {known} (got {entity!r})")
+        actor.require(kinds[entity].read_permission)
+        if isinstance(record_id, bool) or not isinstance(record_id, int):
+            raise NotFoundError(entity, record_id)
+        await kinds[entity].find(kernel, record_id, actor)
     return await audit_page(kernel, entity, record_id, cursor=cursor, limit=limit)
 
 
@@ -148,8 +178,8 @@ async def audit_page(
 ) -> Page[AuditRecord]:
     """The audit rows of any entity's record, newest first, checking nobody's rights.
 
-    For plugins showing the trail of their own records (``"ticket"``, ``"deal"``): check
-    ``audit.read`` and that the actor may see the record first, as ``audit_trail`` does.
+    Plugins declare their records through the ``audited_records`` hook and read them with
+    ``audit_trail``, which checks the actor's rights first.
     """
     limit = check_limit(limit)
     conditions, params = ["entity = ?", "record_id = ?"], [entity, record_id]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sampark.core.facades import PluginFacade
 from sampark.core.records import Page
-from sampark.plugins.pipeline import forecast, services
+from sampark.plugins.pipeline import forecast, lifecycle, services
 from sampark.plugins.pipeline.records import (
     AccountSalesRow,
     DealRecord,
@@ -108,14 +108,25 @@ class Deals(PluginFacade):
                 actor=self.actor,
             )
 
-    async def delete(self, deal_id: int, *, version: int | None = None) -> None:
+    async def delete(self, deal_id: int, *, version: int | None = None) -> DealRecord:
+        """Soft-delete a deal; ``restore`` brings it back."""
         with self.kernel.activate():
-            await services.delete_deal(
+            return await lifecycle.delete_deal(
+                self.kernel, deal_id, expected_version=version, actor=self.actor
+            )
+
+    async def restore(self, deal_id: int, *, version: int | None = None) -> DealRecord:
+        """Bring a deleted deal back (a live one is returned as it is)."""
+        with self.kernel.activate():
+            return await lifecycle.restore_deal(
                 self.kernel, deal_id, expected_version=version, actor=self.actor
             )
 
     async def list(self, **filters: Any) -> Page[DealRecord]:
-        """Deals newest first; filters: pipeline, stage, owner, status, account, contact."""
+        """Deals newest first; filters: pipeline, stage, owner, status, account, contact.
+
+        ``deleted=True`` lists the deleted ones instead.
+        """
         with self.kernel.activate():
             return await services.list_deals(self.kernel, actor=self.actor, **filters)
 

@@ -19,6 +19,13 @@ def permissions() -> list[Any]:
 
 
 @hookimpl
+def audited_records(kernel: Any) -> list[Any]:
+    from sampark.plugins.pipeline.lifecycle import DEALS
+
+    return [DEALS.audited]
+
+
+@hookimpl
 def register_commands(cli: Any) -> None:
     from sampark.plugins.pipeline.commands import deals, forecast
 

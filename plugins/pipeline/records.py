@@ -34,6 +34,7 @@ class DealRecord(Record):
     stage_changed_at: dt.datetime | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    deleted_at: dt.datetime | None = None
     version: int = 1
 
     @property

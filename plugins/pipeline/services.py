@@ -25,7 +25,7 @@ from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import Page
 from sampark.core.services.audit import record_change
-from sampark.core.services.scope import owner_for_change, owner_for_new, where
+from sampark.core.services.scope import owner_for_change, owner_for_new, visible_ids, where
 from sampark.core.services.users import find_user
 from sampark.core.sql import (
     db_date,
@@ -71,7 +71,7 @@ SELECT_DEALS = (
     "SELECT d.id, d.title, d.pipeline, d.stage, d.status, d.amount, d.currency, "
     "d.probability, d.expected_close, u.username AS owner, d.account_id, "
     "a.name AS account_name, d.source, d.lost_reason, d.closed_on, d.notes, "
-    "d.stage_changed_at, d.created_at, d.updated_at, d.version "
+    "d.stage_changed_at, d.created_at, d.updated_at, d.deleted_at, d.version "
     "FROM pipeline_deal d LEFT JOIN core_user u ON u.id = d.owner_id "
     "LEFT JOIN core_account a ON a.id = d.account_id"
 )
@@ -358,7 +358,6 @@ def _closing(
 
 async def _missing(
     conn: BaseDBAsyncClient,
-    table: str,
     entity: str,
     key: str,
     ids: list[int],
@@ -369,13 +368,7 @@ async def _missing(
     wanted = [number for number in ids if number not in kept]
     if not wanted:
         return []
-    conditions = ["deleted_at IS NULL", f"id IN ({marks(len(wanted))})"]
-    params: list[Any] = list(wanted)
-    if not actor.sees_everything():
-        conditions.append("owner_id = ?")
-        params.append(actor.user_id)
-    rows = await fetch(conn, f"SELECT id FROM {table} WHERE {' AND '.join(conditions)}", params)
-    found = {row["id"] for row in rows}
+    found = await visible_ids(conn, actor, entity, wanted)
     field = (lambda index: key) if key == "account" else (lambda index: f"{key}[{index}]")
     return [
         FieldError(field(index), f"no {entity} with id {number}")
@@ -408,14 +401,10 @@ async def _checked(
             owner_id = row["id"]
     if values.get("account") is not None:
         kept = (existing.account_id,) if existing and existing.account_id else ()
-        errors += await _missing(
-            conn, "core_account", "account", "account", [values["account"]], actor, kept
-        )
+        errors += await _missing(conn, "account", "account", [values["account"]], actor, kept)
     if values.get("contacts"):
         kept = existing.contact_ids if existing else ()
-        errors += await _missing(
-            conn, "core_contact", "contact", "contacts", values["contacts"], actor, kept
-        )
+        errors += await _missing(conn, "contact", "contacts", values["contacts"], actor, kept)
     if errors:
         raise ValidationError(errors)
     return values, owner_id
@@ -474,19 +463,27 @@ async def deal_records(
             stage_changed_at=_utc(row["stage_changed_at"]),
             created_at=_utc(row["created_at"]),
             updated_at=_utc(row["updated_at"]),
+            deleted_at=_utc(row["deleted_at"]),
             version=row["version"],
         )
         for row in rows
     ]
 
 
-async def _load_one(
-    kernel: Sampark, conn: BaseDBAsyncClient, deal_id: int, actor: Actor = SYSTEM
+async def load_deal(
+    kernel: Sampark,
+    conn: BaseDBAsyncClient,
+    deal_id: int,
+    actor: Actor = SYSTEM,
+    include_deleted: bool = False,
 ) -> DealRecord:
+    """One deal the actor may see (a deleted one only with ``include_deleted``)."""
     conditions, params = deal_condition(actor)
+    if not include_deleted:
+        conditions.append("d.deleted_at IS NULL")
     rows = await fetch(
         conn,
-        f"{SELECT_DEALS} WHERE d.id = ? AND d.deleted_at IS NULL{where(conditions)}",
+        f"{SELECT_DEALS} WHERE d.id = ?{where(conditions)}",
         [deal_id, *params],
     )
     if not rows:
@@ -497,7 +494,7 @@ async def _load_one(
 async def get_deal(kernel: Sampark, deal_id: int, *, actor: Actor = SYSTEM) -> DealRecord:
     """One live deal the actor may see, with its contacts."""
     actor.require("deals.read")
-    return await _load_one(kernel, kernel.connection, deal_id, actor)
+    return await load_deal(kernel, kernel.connection, deal_id, actor)
 
 
 async def list_deals(
@@ -509,17 +506,23 @@ async def list_deals(
     status: str | None = None,
     account: int | None = None,
     contact: int | None = None,
+    deleted: bool = False,
     cursor: str | None = None,
     limit: int = 50,
     actor: Actor = SYSTEM,
 ) -> Page[DealRecord]:
-    """Live deals the actor may see, newest first, a keyset page at a time."""
+    """Live deals the actor may see, newest first, a keyset page at a time.
+
+    With ``deleted``, the deleted ones instead (for restoring them: needs ``deals.delete``).
+    """
     actor.require("deals.read")
+    if deleted:
+        actor.require("deals.delete")
     check_limit(limit)
     conn = kernel.connection
     config = config_of(kernel)
     conditions, params = deal_condition(actor)
-    conditions.append("d.deleted_at IS NULL")
+    conditions.append(f"d.deleted_at IS {'NOT ' if deleted else ''}NULL")
     errors: list[FieldError] = []
     if pipeline:
         if pipeline not in config.built:
@@ -671,7 +674,7 @@ async def stage_history(
     """Every stage a deal entered, oldest first."""
     actor.require("deals.read")
     conn = kernel.connection
-    await _load_one(kernel, conn, deal_id, actor)
+    await load_deal(kernel, conn, deal_id, actor)
     rows = await fetch(
         conn,
         "SELECT id, deal_id, pipeline, from_stage, to_stage, at, left_at, by_name "
@@ -775,7 +778,7 @@ async def create_deal(
         deal_id = inserted[0]["id"]
         await _set_contacts(conn, deal_id, values["contacts"])
         await _record_stage(conn, actor, deal_id, values["pipeline"], None, values["stage"], moment)
-        record = await _load_one(kernel, conn, deal_id)
+        record = await load_deal(kernel, conn, deal_id)
         await record_change(conn, actor, "deal", deal_id, "create", None, record)
     return record
 
@@ -794,7 +797,7 @@ async def update_deal(
     changed by someone else since is refused (StaleRecordError).
     """
     actor.require("deals.write")
-    existing = await _load_one(kernel, kernel.connection, deal_id, actor)
+    existing = await load_deal(kernel, kernel.connection, deal_id, actor)
     if expected_version is not None and expected_version != existing.version:
         raise StaleRecordError("deal", deal_id, expected_version, existing.version)
     values, owner_id = await _checked(kernel, data, existing, actor)
@@ -829,7 +832,7 @@ async def update_deal(
             await _record_stage(
                 conn, actor, deal_id, values["pipeline"], existing.stage, values["stage"], moment
             )
-        record = await _load_one(kernel, conn, deal_id)
+        record = await load_deal(kernel, conn, deal_id)
         await record_change(conn, actor, "deal", deal_id, "update", existing, record)
     return record
 
@@ -837,7 +840,7 @@ async def update_deal(
 async def _refuse_stale(
     kernel: Sampark, conn: BaseDBAsyncClient, deal_id: int, expected: int
 ) -> None:
-    current = await _load_one(kernel, conn, deal_id)
+    current = await load_deal(kernel, conn, deal_id)
     raise StaleRecordError("deal", deal_id, expected, current.version)
 
 
@@ -873,7 +876,7 @@ async def win_deal(
 ) -> DealRecord:
     """Mark a deal won (its pipeline's won stage), closed today unless ``closed_on``."""
     actor.require("deals.write")
-    deal = await _load_one(kernel, kernel.connection, deal_id, actor)
+    deal = await load_deal(kernel, kernel.connection, deal_id, actor)
     pipeline = config_of(kernel).built.get(deal.pipeline) or config_of(kernel).pipeline(None)
     assert pipeline is not None
     return await move_deal(
@@ -897,7 +900,7 @@ async def lose_deal(
 ) -> DealRecord:
     """Mark a deal lost, with the reason why."""
     actor.require("deals.write")
-    deal = await _load_one(kernel, kernel.connection, deal_id, actor)
+    deal = await load_deal(kernel, kernel.connection, deal_id, actor)
     pipeline = config_of(kernel).built.get(deal.pipeline) or config_of(kernel).pipeline(None)
     assert pipeline is not None
     return await move_deal(
@@ -909,28 +912,3 @@ async def lose_deal(
         expected_version=expected_version,
         actor=actor,
     )
-
-
-async def delete_deal(
-    kernel: Sampark,
-    deal_id: int,
-    *,
-    expected_version: int | None = None,
-    actor: Actor = SYSTEM,
-) -> None:
-    """Soft-delete a deal: gone from boards, lists, forecasts and timelines, kept in the table."""
-    actor.require("deals.delete")
-    record = await _load_one(kernel, kernel.connection, deal_id, actor)
-    if expected_version is not None and expected_version != record.version:
-        raise StaleRecordError("deal", deal_id, expected_version, record.version)
-    async with in_transaction() as conn:
-        stamp = db_time(conn, now())
-        deleted = await fetch(
-            conn,
-            "UPDATE pipeline_deal SET deleted_at = ?, updated_at = ?, version = version + 1 "
-            "WHERE id = ? AND version = ? AND deleted_at IS NULL RETURNING id",
-            [stamp, stamp, deal_id, record.version],
-        )
-        if not deleted:
-            await _refuse_stale(kernel, conn, deal_id, record.version)
-        await record_change(conn, actor, "deal", deal_id, "delete", record, None)
