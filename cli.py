@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import click
 
+from sampark.core.commands.runner import CommandError
 from sampark.core.errors import ConfigError, SamparkError
 from sampark.core.plugins import PluginSet
 from sampark.core.settings import load_settings
@@ -37,6 +38,31 @@ class _CommandsOnce(click.Group):
         if name in self.commands and self.commands[name] is not cmd:
             raise ConfigError(f"two plugins add the command `sampark {name}`")
         super().add_command(cmd, name)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for arg in args:
+            undecodable = _undecodable(arg)
+            if undecodable is not None:
+                problem = f"argument {undecodable}: not valid UTF-8 text"
+                raise CommandError([f"{problem}; check the terminal's encoding"], exit_code=2)
+        return super().parse_args(ctx, args)
+
+
+def _undecodable(arg: str) -> str | None:
+    """The argument as bytes when the OS handed over bytes that are not UTF-8, else None.
+
+    Python keeps such bytes in ``sys.argv`` as lone surrogates (``surrogateescape``);
+    they would fail later, deep inside a write, with a traceback.
+    """
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = arg.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a surrogate that never was a byte
+            raw = arg.encode("utf-8", "backslashreplace")
+        return repr(raw)[1:]
+    return None
 
 
 def _config_from_argv(argv: Sequence[str]) -> str | None:

@@ -18,7 +18,7 @@ from sampark.core.commands.options import (
     page_options,
     subject_ref,
 )
-from sampark.core.commands.output import echo_fields, echo_json, echo_page
+from sampark.core.commands.output import echo_fields, echo_json, echo_page, say
 from sampark.core.commands.runner import run_with_kernel
 from sampark.core.commands.views import (
     INTERACTION_HEADERS,
@@ -68,7 +68,7 @@ def link(
     if as_json:
         echo_json(record.to_dict())
     else:
-        click.echo(f"Linked {record.contact_name} to {link_line(record, from_contact=True)}")
+        say(f"Linked {record.contact_name} to {link_line(record, from_contact=True)}")
 
 
 @click.command("unlink")

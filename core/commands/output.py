@@ -1,48 +1,63 @@
 """What commands print: aligned tables for people, JSON for scripts.
 
-Widths are counted in terminal columns, not characters, so names in Devanagari (whose
-vowel signs and viramas join the letter before them) or CJK line up with Latin ones.
+Widths are counted in terminal columns by ``wcwidth``, which knows how Indic scripts join
+(vowel signs, viramas and conjuncts), so Bengali, Tamil, Telugu or Devanagari names and
+CJK line up with Latin ones. Stored text is shown with its control characters spelled
+out, so a name holding an escape sequence cannot recolour, move or retitle the terminal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import click
+import wcwidth
 
 from sampark.core.records import Page
 
 MAX_CELL = 40
-_ZERO_WIDTH = {"Mn", "Me", "Cf"}
+# C0 and C1 controls, DEL, and the bidirectional overrides and isolates that reorder a
+# line; newline and tab are left to the caller, which splits or flattens them.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal would obey.
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _spelled(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character that could drive a terminal spelled out (``\\x1b``)."""
+    return _UNSAFE.sub(_spelled, text)
 
 
 def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: marks take none, wide (CJK) characters two."""
-    width = 0
-    for char in text:
-        if unicodedata.category(char) in _ZERO_WIDTH:
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
+    """Columns ``text`` takes in a terminal: marks and joined consonants none, CJK two."""
+    return wcwidth.width(text)
 
 
 def truncate(text: str, width: int) -> str:
-    """Cut ``text`` to ``width`` columns, ending in … when something was left out."""
+    """Cut ``text`` to ``width`` columns, ending in … when something was left out.
+
+    The cut falls between grapheme clusters, so no syllable loses its vowel sign.
+    """
     if display_width(text) <= width:
         return text
     kept, used = [], 0
-    for char in text:
-        char_width = display_width(char)
-        if used + char_width > width - 1:
+    for grapheme in wcwidth.iter_graphemes(text):
+        grapheme_width = display_width(grapheme)
+        if used + grapheme_width > width - 1:
             break
-        kept.append(char)
-        used += char_width
+        kept.append(grapheme)
+        used += grapheme_width
     return "".join(kept) + "…"
 
 
@@ -58,7 +73,7 @@ def one_line(value: Any) -> str:
         return ", ".join(one_line(item) for item in value)
     if isinstance(value, dt.datetime):
         return when(value)
-    return " ".join(str(value).split())
+    return terminal_safe(" ".join(str(value).split()))
 
 
 def when(moment: dt.datetime | None) -> str:
@@ -86,6 +101,11 @@ def table_lines(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[s
     ]
 
 
+def say(message: str) -> None:
+    """Print one message that quotes stored text (a name, a subject), terminal-safe."""
+    click.echo(terminal_safe(message))
+
+
 def echo_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], empty: str) -> None:
     rows = list(rows)
     if not rows:
@@ -96,8 +116,13 @@ def echo_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], empty: str
 
 
 def echo_json(data: Any) -> None:
-    """JSON as scripts want it: UTF-8 text (names stay readable), stable indentation."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """JSON as scripts want it: UTF-8 text (names stay readable), stable indentation.
+
+    The few characters JSON may carry raw but a terminal obeys are written as ``\\u``
+    escapes, which decode to the very same string.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    click.echo(_UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text))
 
 
 def echo_page(
@@ -124,7 +149,11 @@ def echo_fields(pairs: Iterable[tuple[str, Any]]) -> None:
     for label, value in pairs:
         lines = [one_line(item) for item in value] if isinstance(value, list) else None
         if lines is None:
-            lines = str(value).splitlines() if isinstance(value, str) else [one_line(value)]
+            lines = (
+                [terminal_safe(line) for line in value.splitlines()]
+                if isinstance(value, str)
+                else [one_line(value)]
+            )
         lines = [line for line in lines if line.strip()] or ["-"]
         click.echo(f"{pad(label, width)}  {lines[0]}".rstrip())
         for line in lines[1:]:

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from sampark.core.commands.options import json_option
-from sampark.core.commands.output import echo_fields, echo_json, echo_page
+from sampark.core.commands.output import echo_fields, echo_json, echo_page, say
 from sampark.core.commands.runner import run_with_kernel
 from sampark.core.kernel import Sampark
 
@@ -42,9 +42,7 @@ class RecordCommands:
         if as_json:
             echo_json(record.to_dict())
         else:
-            click.echo(
-                f"{verb} {self.entity} {record.id}: {self.name(record)} (version {record.version})"
-            )
+            say(f"{verb} {self.entity} {record.id}: {self.name(record)} (version {record.version})")
 
     def echo_page(self, page: Any, as_json: bool, empty: str) -> None:
         echo_page(page, as_json=as_json, headers=self.headers, row=self.row, empty=empty)

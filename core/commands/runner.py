@@ -14,6 +14,7 @@ from typing import IO, Any, TypeVar
 import click
 from tortoise.exceptions import OperationalError
 
+from sampark.core.commands.output import terminal_safe
 from sampark.core.db import Progress, is_missing_database
 from sampark.core.errors import SamparkError, ValidationError
 from sampark.core.kernel import Sampark
@@ -32,7 +33,7 @@ class CommandError(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         for problem in self.problems:
-            click.echo(f"error: {problem}", file=file, err=file is None)
+            click.echo(f"error: {terminal_safe(problem)}", file=file, err=file is None)
 
 
 def config_path(ctx: click.Context) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from sampark.core.commands.options import json_option, page_options
-from sampark.core.commands.output import echo_fields, echo_json, echo_page, echo_table
+from sampark.core.commands.output import echo_fields, echo_json, echo_page, echo_table, say
 from sampark.core.commands.runner import reported_errors, run_with_kernel, settings_for
 from sampark.core.kernel import Sampark
 from sampark.core.records import to_jsonable
@@ -114,7 +114,7 @@ def add(ctx: click.Context, title: str, as_json: bool, **values: Any) -> None:
     if as_json:
         _show(deal, True)
     else:
-        click.echo(f"deal {deal.id} opened: {deal.title} ({deal.stage_name})")
+        say(f"deal {deal.id} opened: {deal.title} ({deal.stage_name})")
 
 
 @deals.command("list")

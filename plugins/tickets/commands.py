@@ -11,7 +11,14 @@ from typing import Any
 import click
 
 from sampark.core.commands.options import given, json_option, page_options
-from sampark.core.commands.output import echo_fields, echo_json, echo_page, echo_table, when
+from sampark.core.commands.output import (
+    echo_fields,
+    echo_json,
+    echo_page,
+    echo_table,
+    say,
+    when,
+)
 from sampark.core.commands.runner import run_with_kernel
 from sampark.plugins.tickets import services
 from sampark.plugins.tickets.facade import Tickets
@@ -89,7 +96,7 @@ def open_ticket(ctx: click.Context, as_json: bool, tags: tuple[str, ...], **fiel
     if as_json:
         echo_json(ticket.to_dict())
     else:
-        click.echo(f"Opened {ticket.number}: {ticket.subject}")
+        say(f"Opened {ticket.number}: {ticket.subject}")
 
 
 @tickets.command("list")

@@ -9,7 +9,13 @@ import click
 import pytest
 
 from sampark.core.commands.options import LOCAL_DATETIME, custom_values, labelled, subject_ref
-from sampark.core.commands.output import StageCounter, display_width, table_lines, truncate
+from sampark.core.commands.output import (
+    StageCounter,
+    display_width,
+    table_lines,
+    terminal_safe,
+    truncate,
+)
 from sampark.core.commands.setup import config_text
 
 
@@ -18,7 +24,10 @@ from sampark.core.commands.setup import config_text
     [
         ("Asha", 4),
         ("आशा", 3),  # आ, श and the vowel sign ा (a spacing mark): one column each
-        ("श्री", 3),  # the virama between श and र takes no column, as in wcwidth
+        ("श्री", 2),  # the virama joins श and र into one conjunct: one column, plus ी
+        ("চট্টোপাধ্যায়", 8),  # Bengali: five conjuncts and vowel signs
+        ("சுப்ரமணியம்", 9),  # Tamil: the pulli (virama) takes no column
+        ("వెంకటేశ్వర్లు", 8),  # Telugu: subjoined consonants take none
         ("José", 4),
         ("Jose\u0301", 4),  # a combining accent takes no column
         ("東京", 4),  # wide characters take two
@@ -46,6 +55,26 @@ def test_long_cells_are_cut_except_in_the_last_column() -> None:
     assert row.startswith("x" * 39 + "…  ")
     assert row.endswith(long)
     assert truncate("आशा राव", 4) == "आशा…"
+
+
+def test_cuts_fall_between_syllables() -> None:
+    cut = truncate("వెంకటేశ్వర్లు", 5)
+    assert cut == "వెంకటే…" and display_width(cut) <= 5
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("\x1b[31mred", "\\x1b[31mred"),
+        ("bell\x07", "bell\\x07"),
+        ("c1\x9bm", "c1\\x9bm"),
+        ("\u202eevil", "\\u202eevil"),
+        ("del\x7f", "del\\x7f"),
+        ("आशा\u200dराव\tok", "आशा\u200dराव\tok"),  # joiners and tabs are text, not commands
+    ],
+)
+def test_terminal_safe_spells_out_what_could_drive_a_terminal(text: str, shown: str) -> None:
+    assert terminal_safe(text) == shown
 
 
 def test_cells_are_kept_on_one_line() -> None:
