@@ -2,6 +2,8 @@
 
 Requests go through the whole web app (``build_app``: its security middleware, its token
 and session authentication) to the API mounted at ``/api``; every test runs on both engines.
+These users differ from ``sampark.testing``'s (two agents, to test what each may see), so
+this suite overrides ``crm``, ``tokens`` and ``api``; ``expect`` comes from ``sampark.testing``.
 """
 
 from __future__ import annotations
@@ -104,29 +106,3 @@ def api(crm: Sampark, connect: ClientFactory) -> ClientFactory:
         return connect(app, username, **headers)
 
     return client
-
-
-class Expect:
-    """Assertions the API tests share (a fixture: test modules cannot import each other)."""
-
-    @staticmethod
-    def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-        """The problem+json body of a refusal, after checking its status and shape."""
-        assert response.status_code == status, response.text
-        assert response.headers["content-type"].startswith("application/problem+json")
-        body = response.json()
-        assert body["status"] == status
-        assert {"type", "title", "detail"} <= set(body)
-        assert "Traceback" not in response.text
-        return body
-
-    @staticmethod
-    def fields(response: httpx.Response, status: int = 422) -> dict[str, str]:
-        """Each bad field a refusal names, with its message."""
-        body = Expect.problem(response, status)
-        return {error["field"]: error["message"] for error in body["errors"]}
-
-
-@pytest.fixture
-def expect() -> type[Expect]:
-    return Expect
