@@ -28,7 +28,13 @@ CORE_PERMISSIONS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Permission:
-    """A permission a plugin adds, e.g. ``Permission("tickets.write", "Open and edit tickets")``."""
+    """A permission a plugin adds, e.g. ``Permission("tickets.write", "Open and edit tickets")``.
+
+    Attributes:
+        name: ``<area>.<action>``; built-in roles grant it by its suffix (``.read``,
+            ``.write``, ``.delete``).
+        description: what it allows, shown to admins.
+    """
 
     name: str
     description: str = ""
@@ -59,18 +65,30 @@ BUILTIN_ROLES: dict[str, Role] = {
 
 @dataclass(frozen=True)
 class Actor:
-    """Who a service call runs as: a signed-in user, or the system (CLI, notebook, jobs)."""
+    """Who a service call runs as: a signed-in user, or the system (CLI, notebook, jobs).
+
+    Attributes:
+        user_id: the user's id; None for the system (``SYSTEM``), which may do anything.
+        username: the name audit rows record.
+        permissions: the permission names the user's roles grant.
+        scope: ``"all"`` records, or ``"own"``: only the contacts and accounts the user
+            owns, and what hangs off them.
+    """
 
     user_id: int | None
     username: str
     permissions: frozenset[str]
     scope: Scope = "all"
+    language: str = ""  # the user's preferences ("" = the deployment's default)
+    time_zone: str = ""
 
     @property
     def is_system(self) -> bool:
+        """Whether this is the system (no user), which every check lets through."""
         return self.user_id is None
 
     def can(self, permission: str) -> bool:
+        """Whether the actor holds ``permission`` (the system holds every one)."""
         return self.is_system or permission in self.permissions
 
     def require(self, permission: str) -> None:
@@ -79,6 +97,7 @@ class Actor:
             raise PermissionDenied(self.username, permission)
 
     def sees_everything(self) -> bool:
+        """Whether no "own" scope limits which records the actor sees."""
         return self.is_system or self.scope == "all"
 
 
@@ -91,6 +110,9 @@ def actor_for(
     role_names: Iterable[str],
     roles: Mapping[str, Role],
     known_permissions: Iterable[str],
+    *,
+    language: str = "",
+    time_zone: str = "",
 ) -> Actor:
     """The actor of a user with these roles: the union of their permissions, the widest scope."""
     known = list(known_permissions)
@@ -103,4 +125,4 @@ def actor_for(
         granted |= role.permissions(known)
         scopes.add(role.scope)
     scope: Scope = "all" if "all" in scopes else "own"
-    return Actor(user_id, username, frozenset(granted), scope)
+    return Actor(user_id, username, frozenset(granted), scope, language, time_zone)

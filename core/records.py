@@ -39,7 +39,10 @@ def _cell(value: Any) -> str:
 
 
 class Record:
-    """Mixin: a record shows as a two-column table in Jupyter and converts to a dict."""
+    """Mixin for a plugin's frozen dataclass records: ``to_dict()`` and a table in Jupyter.
+
+    ``to_dict()`` gives JSON-ready values (dates as ISO text, decimals as strings).
+    """
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(self)
@@ -90,6 +93,27 @@ class AddressRecord(Record):
 
 @dataclass(frozen=True)
 class ContactRecord(Record):
+    """A person, as services return them (``crm.contacts.get(7)``).
+
+    Attributes:
+        id: the contact's id.
+        display_name: the name shown everywhere, derived from the parts.
+        first_name, last_name: the name's parts.
+        emails: ``EmailRecord``s (``email``, ``label``, ``primary``).
+        phones: ``PhoneRecord``s (``e164``, ``original``, ``label``, ``primary``).
+        addresses: ``AddressRecord``s (``label``, ``street``, ``city``, ``region``,
+            ``postal_code``, ``country``).
+        tags: tag names, without ``#``.
+        language: preferred language (a BCP 47 tag such as ``ta``), if known.
+        birthday: their birthday, if known.
+        notes: free text.
+        owner: the owning user's username (None: nobody's).
+        custom: custom field values by name.
+        created_at, updated_at: when it was written first and last.
+        deleted_at: when it was soft-deleted (None: live).
+        version: grows with every change; pass it back to refuse stale edits.
+    """
+
     id: int
     display_name: str
     first_name: str = ""
@@ -119,6 +143,27 @@ class ContactRecord(Record):
 
 @dataclass(frozen=True)
 class AccountRecord(Record):
+    """An organisation, as services return them (``crm.accounts.get(3)``).
+
+    Attributes:
+        id: the account's id.
+        name: its name.
+        kinds: customer, supplier, partner, … (plugins may add kinds).
+        website, registration_number, vat_number: as given.
+        parent_id: the account it belongs to, if any.
+        emails: ``EmailRecord``s (``email``, ``label``, ``primary``).
+        phones: ``PhoneRecord``s (``e164``, ``original``, ``label``, ``primary``).
+        addresses: ``AddressRecord``s (``label``, ``street``, ``city``, ``region``,
+            ``postal_code``, ``country``).
+        tags: tag names, without ``#``.
+        notes: free text.
+        owner: the owning user's username (None: nobody's).
+        custom: custom field values by name.
+        created_at, updated_at: when it was written first and last.
+        deleted_at: when it was soft-deleted (None: live).
+        version: grows with every change; pass it back to refuse stale edits.
+    """
+
     id: int
     name: str
     kinds: tuple[str, ...] = ()
@@ -181,12 +226,25 @@ class InteractionRecord(Record):
 
 @dataclass(frozen=True)
 class TimelineEntry(Record):
-    """One line on a timeline; core interactions and plugin entries share this shape."""
+    """One line on a timeline; core interactions and plugin entries share this shape.
+
+    Attributes:
+        at: when it happened (timezone-aware; the timeline keeps it in UTC).
+        kind: what it is (``"call"``, ``"deal"``, ``"ticket"``), shown as a label.
+        title: the line people read.
+        source: the label of the plugin that gave the entry. The host sets it from the
+            plugin whose ``timeline_entries`` returned the entry; leave it out.
+        ref: a stable reference, unique within the source (``"ticket:7"``); the timeline
+            pages by ``(at, source, ref)``.
+        body: more text, shown under the title.
+        status: ``"done"`` or ``"planned"``.
+        url: a page to open the entry on, if any.
+    """
 
     at: dt.datetime
     kind: str
     title: str
-    source: str = "core"
+    source: str = ""
     ref: str = ""
     body: str = ""
     status: str = "done"
@@ -205,6 +263,8 @@ class UserRecord(Record):
     is_active: bool = True
     last_login_at: dt.datetime | None = None
     created_at: dt.datetime | None = None
+    language: str = ""  # a code from users.LANGUAGES; "" = the deployment's default
+    time_zone: str = ""  # an IANA name such as Asia/Kolkata; "" = the deployment's default
 
 
 @dataclass(frozen=True)
@@ -223,7 +283,17 @@ class TokenRecord(Record):
 
 @dataclass(frozen=True)
 class AuditRecord(Record):
-    """One change to a record: who, when, what, and each field's value before and after."""
+    """One change to a record: who, when, what, and each field's value before and after.
+
+    Attributes:
+        id: the audit row's id (newer rows have larger ids).
+        at: when the change was committed.
+        actor: the username of who made it (``"system"`` for the CLI and jobs).
+        entity: what kind of record (``"contact"``, ``"deal"``).
+        record_id: the record's id.
+        action: ``create``, ``update``, ``delete``, ``restore``, ``link`` or ``unlink``.
+        changes: ``{field: [before, after]}`` for each field that changed.
+    """
 
     id: int
     at: dt.datetime
@@ -243,7 +313,13 @@ def _primary(items: Sequence[EmailRecord] | Sequence[PhoneRecord]) -> str | None
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of results and the cursor for the next (None on the last page)."""
+    """One page of results and the cursor for the next.
+
+    Attributes:
+        items: the records on this page; the page also iterates, indexes and ``len()``s
+            like this list.
+        next_cursor: pass it back as ``cursor=`` for the next page (None on the last).
+    """
 
     items: list[T]
     next_cursor: str | None = None

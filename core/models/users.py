@@ -13,6 +13,9 @@ class User(Model):
     # argon2id hash (argon2-cffi); None until a password is set.
     password_hash = fields.CharField(max_length=255, null=True)
     roles = fields.JSONField(default=list)
+    # Preferences for localisation: "" means the deployment's default.
+    language = fields.CharField(max_length=16, default="", db_default="")
+    time_zone = fields.CharField(max_length=64, default="", db_default="")
     last_login_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

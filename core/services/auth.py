@@ -17,6 +17,12 @@ lock); each attempt is written before it is counted, so parallel guesses from se
 workers cannot slip past the limit. Attempt rows are kept ``ATTEMPT_RETENTION`` for
 audit, then pruned as the same account or address signs in again.
 
+Other actions on credentials use the same table and count: a wrong current password
+when changing one's own password counts as a failed sign-in; a user creating API tokens
+(``MAX_TOKENS_PER_WINDOW``) or an admin resetting passwords (``MAX_RESETS_PER_WINDOW``)
+is counted under a key no username can take (``token:meera``). The system (CLI,
+notebooks) is not counted.
+
 User management (``add_user``, ``set_roles``, …) lives in :mod:`users` and is
 re-exported here, so the web app finds the whole sign-in API in one module.
 """
@@ -46,7 +52,9 @@ from sampark.core.errors import (
 from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import Page, TokenRecord
+from sampark.core.services.audit import record_change
 from sampark.core.services.users import (
+    MANAGE,
     activated,
     actor_for_user,
     actor_of,
@@ -54,12 +62,15 @@ from sampark.core.services.users import (
     disable_user,
     enable_user,
     find_user,
+    generate_password,
     get_user,
     hash_password,
     list_users,
     needs_rehash,
+    password_errors,
     require_self_or_manager,
     set_password,
+    set_preferences,
     set_roles,
     username_key,
     verify_password,
@@ -74,6 +85,7 @@ __all__ = [
     "actor_for_user",
     "add_user",
     "authenticate",
+    "change_password",
     "create_token",
     "disable_user",
     "enable_user",
@@ -82,9 +94,11 @@ __all__ = [
     "hash_password",
     "list_tokens",
     "list_users",
+    "reset_password",
     "revoke_token",
     "session_for",
     "set_password",
+    "set_preferences",
     "set_roles",
     "start_session",
     "token_actor",
@@ -95,6 +109,8 @@ ATTEMPT_WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES_PER_USERNAME = 5
 MAX_FAILURES_PER_ADDRESS = 20
 ATTEMPT_RETENTION = dt.timedelta(days=30)
+MAX_TOKENS_PER_WINDOW = 10  # API tokens one user may create per ATTEMPT_WINDOW
+MAX_RESETS_PER_WINDOW = 10  # passwords one admin may reset per ATTEMPT_WINDOW
 
 SESSION_LIFETIME = dt.timedelta(hours=12)  # absolute: then sign in again
 SESSION_IDLE_TIMEOUT = dt.timedelta(hours=2)
@@ -237,6 +253,87 @@ def _wait(
     return max(1, math.ceil((oldest_counted + ATTEMPT_WINDOW - moment).total_seconds()))
 
 
+async def _spend(conn: BaseDBAsyncClient, key: str, limit: int) -> None:
+    """Count one use of a credential action under ``key``; refuse it past ``limit``."""
+    moment = now()
+    attempt = await _record_attempt(conn, key, "", moment)
+    recent = await fetch(
+        conn,
+        "SELECT id, at FROM core_login_attempt WHERE username_key = ? AND at > ? "
+        "ORDER BY at DESC, id DESC LIMIT ?",
+        [key, db_time(conn, moment - ATTEMPT_WINDOW), limit + 1],
+    )
+    wait = _wait(recent, limit, attempt, moment)
+    if wait is not None:
+        await execute(conn, "DELETE FROM core_login_attempt WHERE id = ?", [attempt])
+        raise TooManyAttempts(wait)
+
+
+# ---------------------------------------------------------------------------
+# Changing and resetting passwords
+# ---------------------------------------------------------------------------
+
+
+@activated
+async def change_password(
+    kernel: Sampark, actor: Actor, current: str, new: str, *, address: str = ""
+) -> None:
+    """A signed-in user replaces their own password, proving they know the current one.
+
+    A wrong current password counts as a failed sign-in (the same limits apply, so the
+    form cannot be used to guess); then every browser session of the user ends, as with
+    any new password: the caller starts a fresh one for the browser that asked.
+    """
+    if actor.user_id is None:
+        raise ValueError("only a user has a password of their own, not the system")
+    errors = password_errors(new, "new_password")
+    if isinstance(new, str) and new == current:
+        errors.append(FieldError("new_password", "must differ from the current password"))
+    if errors:
+        raise ValidationError(errors)
+    key = username_key(actor.username)[:_KEY_LENGTH]
+    address = (address or "")[:_ADDRESS_LENGTH]
+    conn = kernel.connection
+    moment = now()
+    attempt = await _record_attempt(conn, key, address, moment)
+    wait = await _retry_after(conn, key, address, attempt, moment)
+    if wait is not None:
+        await execute(conn, "DELETE FROM core_login_attempt WHERE id = ?", [attempt])
+        raise TooManyAttempts(wait)
+    user = await find_user(conn, actor.username, "id, password_hash")
+    stored = user["password_hash"] if user else None
+    text = current if isinstance(current, str) else ""
+    if not await asyncio.to_thread(_matches, stored, text):
+        raise ValidationError.single("current_password", "is not your current password")
+    await execute(conn, "UPDATE core_login_attempt SET succeeded = ? WHERE id = ?", [True, attempt])
+    await set_password(kernel, actor.username, new, actor=actor)
+
+
+@activated
+async def reset_password(
+    kernel: Sampark, username: str, password: str | None = None, *, actor: Actor = SYSTEM
+) -> str:
+    """An admin sets another user's password, or has one generated; returns it to show once.
+
+    Their browser sessions end. Admins change their own password on their profile, where
+    the current one is asked for.
+    """
+    actor.require(MANAGE)
+    if actor.user_id is not None and username_key(actor.username) == username_key(username):
+        raise ValidationError.single(
+            "username", "change your own password on your profile (it asks for the current one)"
+        )
+    password = password or generate_password()
+    errors = password_errors(password)
+    if errors:
+        raise ValidationError(errors)
+    if actor.user_id is not None:
+        reset_key = f"reset:{username_key(actor.username)}"[:_KEY_LENGTH]
+        await _spend(kernel.connection, reset_key, MAX_RESETS_PER_WINDOW)
+    await set_password(kernel, username, password, actor=actor)
+    return password
+
+
 # ---------------------------------------------------------------------------
 # Browser sessions
 # ---------------------------------------------------------------------------
@@ -291,7 +388,7 @@ async def session_for(kernel: Sampark, session_id: str | None) -> SessionInfo | 
     rows = await fetch(
         conn,
         "SELECT s.id, s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, s.revoked_at, "
-        "u.username, u.roles, u.is_active FROM core_web_session s "
+        "u.username, u.roles, u.is_active, u.language, u.time_zone FROM core_web_session s "
         "JOIN core_user u ON u.id = s.user_id WHERE s.id = ?",
         [session_id],
     )
@@ -375,6 +472,7 @@ async def create_token(
     """A new API token for ``username``: the text (shown this once) and its record.
 
     Only a SHA-256 hash of the text is stored; the record shows its first characters.
+    A user may create ``MAX_TOKENS_PER_WINDOW`` tokens per ``ATTEMPT_WINDOW``.
     """
     require_self_or_manager(actor, username)
     name = name.strip() if isinstance(name, str) else ""
@@ -393,21 +491,29 @@ async def create_token(
     user = await _user_row(conn, username)
     if not user["is_active"]:
         raise ValidationError.single("username", f"{user['username']} is disabled")
+    if actor.user_id is not None:
+        await _spend(
+            conn, f"token:{username_key(actor.username)}"[:_KEY_LENGTH], MAX_TOKENS_PER_WINDOW
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     prefix = token[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + TOKEN_PREFIX_SHOWN]
-    rows = await fetch(
-        conn,
-        "INSERT INTO core_api_token (user_id, name, token_hash, prefix, created_at, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        [
-            user["id"],
-            name,
-            _digest(token),
-            prefix,
-            db_time(conn, moment),
-            None if expires_at is None else db_time(conn, expires_at),
-        ],
-    )
+    async with in_transaction() as tx:
+        rows = await fetch(
+            tx,
+            "INSERT INTO core_api_token "
+            "(user_id, name, token_hash, prefix, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            [
+                user["id"],
+                name,
+                _digest(token),
+                prefix,
+                db_time(tx, moment),
+                None if expires_at is None else db_time(tx, expires_at),
+            ],
+        )
+        shown = {"name": name, "user": user["username"], "prefix": prefix}
+        await record_change(tx, actor, "api_token", rows[0]["id"], "create", None, shown)
     record = TokenRecord(
         id=rows[0]["id"],
         name=name,
@@ -428,7 +534,7 @@ async def token_actor(kernel: Sampark, token: str | None) -> Actor | None:
     rows = await fetch(
         conn,
         "SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, t.user_id, "
-        "u.username, u.roles, u.is_active FROM core_api_token t "
+        "u.username, u.roles, u.is_active, u.language, u.time_zone FROM core_api_token t "
         "JOIN core_user u ON u.id = t.user_id WHERE t.token_hash = ?",
         [_digest(token)],
     )
@@ -493,11 +599,22 @@ async def revoke_token(
     user = await _user_row(conn, username)
     if not isinstance(token_id, int) or isinstance(token_id, bool):
         raise NotFoundError("token", token_id)
-    rows = await fetch(
-        conn,
-        "UPDATE core_api_token SET revoked_at = COALESCE(revoked_at, ?) "
-        "WHERE id = ? AND user_id = ? RETURNING id",
-        [db_time(conn, now()), token_id, user["id"]],
-    )
+    async with in_transaction() as tx:
+        rows = await fetch(
+            tx,
+            "UPDATE core_api_token SET revoked_at = ? "
+            "WHERE id = ? AND user_id = ? AND revoked_at IS NULL RETURNING id, name",
+            [db_time(tx, now()), token_id, user["id"]],
+        )
+        if rows:
+            before = {"name": rows[0]["name"], "status": "active"}
+            after = {"name": rows[0]["name"], "status": "revoked"}
+            await record_change(tx, actor, "api_token", token_id, "update", before, after)
     if not rows:
-        raise NotFoundError("token", token_id)
+        known = await fetch(
+            conn,
+            "SELECT id FROM core_api_token WHERE id = ? AND user_id = ?",
+            [token_id, user["id"]],
+        )
+        if not known:
+            raise NotFoundError("token", token_id)

@@ -6,9 +6,11 @@ Keeping them ASCII makes that rule the same on both engines (SQLite's ``lower()`
 ASCII only); a name in any script goes in ``display_name``.
 
 Passwords are hashed with argon2id and never leave this module. Managing users needs
-``users.manage``; anyone may read their own record and change their own password. The
-CLI and notebooks run as the system. No function here has a facade, so each activates
-the kernel itself (the web app and the CLI call them directly).
+``users.manage``; anyone may read their own record, change their own password and set
+their own language and time zone. Every change lands in the audit trail (entity
+``"user"``, never a password itself). The CLI and notebooks run as the system. No
+function here has a facade, so each activates the kernel itself (the web app and the
+CLI call them directly).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
+import secrets
+import zoneinfo
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
@@ -29,6 +33,7 @@ from sampark.core.errors import FieldError, NotFoundError, ValidationError
 from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
 from sampark.core.permissions import SYSTEM, Actor, actor_for
 from sampark.core.records import Page, UserRecord
+from sampark.core.services.audit import record_change
 from sampark.core.services.inputs import clean_email
 from sampark.core.sql import db_json, db_time, execute, fetch, now, read_json, read_time
 
@@ -44,7 +49,24 @@ MAX_PASSWORD = 1024  # argon2 takes any length; this only stops absurd request b
 MAX_USERNAME = 150
 MAX_DISPLAY_NAME = 200
 _USERNAME = re.compile(r"[A-Za-z0-9._@-]+")
-USER_COLUMNS = "id, username, display_name, email, roles, is_active, last_login_at, created_at"
+USER_COLUMNS = (
+    "id, username, display_name, email, roles, is_active, last_login_at, created_at, "
+    "language, time_zone"
+)
+# The languages a user may choose for the UI ("" = the deployment's default), by code.
+LANGUAGES = {
+    "en": "English",
+    "hi": "हिन्दी (Hindi)",
+    "bn": "বাংলা (Bengali)",
+    "te": "తెలుగు (Telugu)",
+    "mr": "मराठी (Marathi)",
+    "ta": "தமிழ் (Tamil)",
+    "gu": "ગુજરાતી (Gujarati)",
+    "kn": "ಕನ್ನಡ (Kannada)",
+    "ml": "മലയാളം (Malayalam)",
+    "pa": "ਪੰਜਾਬੀ (Punjabi)",
+}
+GENERATED_PASSWORD_BYTES = 15  # 20 characters of URL-safe base64: 120 random bits
 
 _hasher = PasswordHasher()  # argon2id with argon2-cffi's current recommended parameters
 
@@ -87,14 +109,20 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
+def generate_password() -> str:
+    """A random password for an admin to hand over (shown once, then changed by its user)."""
+    return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
+
+
 def check_password(password: str, field: str = "password") -> None:
     """Refuse a password that is too short or too long, naming ``field``."""
-    errors = _password_errors(password, field)
+    errors = password_errors(password, field)
     if errors:
         raise ValidationError(errors)
 
 
-def _password_errors(password: Any, field: str = "password") -> list[FieldError]:
+def password_errors(password: Any, field: str = "password") -> list[FieldError]:
+    """What is wrong with a new password (too short, too long, not text), naming ``field``."""
     if not isinstance(password, str):
         return [FieldError(field, "must be text")]
     if len(password) < MIN_PASSWORD:
@@ -183,13 +211,24 @@ def user_record(row: dict[str, Any]) -> UserRecord:
         is_active=bool(row["is_active"]),
         last_login_at=read_time(row["last_login_at"]),
         created_at=read_time(row["created_at"]),
+        language=row["language"] or "",
+        time_zone=row["time_zone"] or "",
     )
 
 
 def actor_of(kernel: Sampark, row: dict[str, Any]) -> Actor:
-    """The actor of a user row (``id``, ``username``, ``roles``): their roles' permissions."""
+    """The actor of a user row (``id``, ``username``, ``roles``; ``language`` and
+    ``time_zone`` if selected): their roles' permissions and their preferences."""
     roles = read_json(row["roles"]) or []
-    return actor_for(row["id"], row["username"], roles, kernel.roles, kernel.permission_names)
+    return actor_for(
+        row["id"],
+        row["username"],
+        roles,
+        kernel.roles,
+        kernel.permission_names,
+        language=row.get("language") or "",
+        time_zone=row.get("time_zone") or "",
+    )
 
 
 def require_self_or_manager(actor: Actor, username: str) -> None:
@@ -197,6 +236,23 @@ def require_self_or_manager(actor: Actor, username: str) -> None:
     own = actor.user_id is not None and username_key(actor.username) == username_key(username)
     if not own:
         actor.require(MANAGE)
+
+
+async def audit_user(
+    conn: BaseDBAsyncClient,
+    actor: Actor,
+    user_id: int,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """The audit row of a change to a user (call it inside the change's transaction)."""
+    await record_change(conn, actor, "user", user_id, action, before, after)
+
+
+def _password_changed() -> tuple[dict[str, Any], dict[str, Any]]:
+    # The trail says that a password changed, never what it was or became.
+    return {}, {"password": "changed"}
 
 
 # ---------------------------------------------------------------------------
@@ -224,7 +280,7 @@ async def add_user(
     if not errors and await find_user(kernel.connection, username, "id") is not None:
         errors = [FieldError("username", f"{username!r} is taken")]
     if password is not None:
-        errors += _password_errors(password)
+        errors += password_errors(password)
     errors += _role_errors(kernel, role_names)
     if len(display_name) > MAX_DISPLAY_NAME:
         errors.append(FieldError("display_name", f"must be at most {MAX_DISPLAY_NAME} characters"))
@@ -236,24 +292,32 @@ async def add_user(
     if errors:
         raise ValidationError(errors)
     password_hash = None if password is None else await asyncio.to_thread(hash_password, password)
-    conn = kernel.connection
     created = now()
     try:
-        rows = await fetch(
-            conn,
-            "INSERT INTO core_user "
-            "(username, display_name, email, is_active, password_hash, roles, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [
-                username,
-                display_name,
-                email or None,
-                True,
-                password_hash,
-                db_json(role_names),
-                db_time(conn, created),
-            ],
-        )
+        async with in_transaction() as conn:
+            rows = await fetch(
+                conn,
+                "INSERT INTO core_user "
+                "(username, display_name, email, is_active, password_hash, roles, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [
+                    username,
+                    display_name,
+                    email or None,
+                    True,
+                    password_hash,
+                    db_json(role_names),
+                    db_time(conn, created),
+                ],
+            )
+            shown = {
+                "username": username,
+                "display_name": display_name,
+                "email": email or None,
+                "roles": role_names,
+                "password": "set" if password_hash else None,
+            }
+            await audit_user(conn, actor, rows[0]["id"], "create", None, shown)
     except IntegrityError:  # the same name, added at the same moment
         raise ValidationError.single("username", f"{username!r} is taken") from None
     return UserRecord(
@@ -317,6 +381,7 @@ async def set_password(
             conn, "UPDATE core_user SET password_hash = ? WHERE id = ?", [password_hash, user["id"]]
         )
         await _revoke(conn, "core_web_session", user["id"])
+        await audit_user(conn, actor, user["id"], "update", *_password_changed())
 
 
 @activated
@@ -340,6 +405,8 @@ async def set_roles(
         )
         if user["is_active"] and loses_manage:
             await _keep_a_manager(kernel, conn, user, "roles")
+        before = {"roles": read_json(user["roles"]) or []}
+        await audit_user(conn, actor, user["id"], "update", before, {"roles": role_names})
     return user_record({**user, "roles": role_names})
 
 
@@ -348,12 +415,20 @@ async def disable_user(kernel: Sampark, username: str, *, actor: Actor = SYSTEM)
     """Stop a user signing in; their sessions and API tokens end in the same transaction."""
     actor.require(MANAGE)
     user = await _existing(kernel.connection, username)
+    if user["id"] == actor.user_id:
+        raise ValidationError.single(
+            "username", "you cannot disable yourself: ask another admin to do it"
+        )
     async with in_transaction() as conn:
         await execute(conn, "UPDATE core_user SET is_active = ? WHERE id = ?", [False, user["id"]])
         if user["is_active"] and _grants_manage(kernel, read_json(user["roles"]) or []):
             await _keep_a_manager(kernel, conn, user, "username")
         await _revoke(conn, "core_web_session", user["id"])
         await _revoke(conn, "core_api_token", user["id"])
+        if user["is_active"]:
+            await audit_user(
+                conn, actor, user["id"], "update", {"is_active": True}, {"is_active": False}
+            )
     return user_record({**user, "is_active": False})
 
 
@@ -362,10 +437,59 @@ async def enable_user(kernel: Sampark, username: str, *, actor: Actor = SYSTEM) 
     """Let a disabled user sign in again (their old sessions and tokens stay revoked)."""
     actor.require(MANAGE)
     user = await _existing(kernel.connection, username)
-    await execute(
-        kernel.connection, "UPDATE core_user SET is_active = ? WHERE id = ?", [True, user["id"]]
-    )
+    async with in_transaction() as conn:
+        await execute(conn, "UPDATE core_user SET is_active = ? WHERE id = ?", [True, user["id"]])
+        if not user["is_active"]:
+            await audit_user(
+                conn, actor, user["id"], "update", {"is_active": False}, {"is_active": True}
+            )
     return user_record({**user, "is_active": True})
+
+
+def _preference_errors(language: Any, time_zone: Any) -> list[FieldError]:
+    errors = []
+    if language not in ("", *LANGUAGES):
+        known = ", ".join(LANGUAGES)
+        errors.append(FieldError("language", f"must be one of {known} (got {language!r})"))
+    if time_zone != "" and time_zone not in time_zones():
+        message = f"unknown time zone {time_zone!r}: use a name like Asia/Kolkata"
+        errors.append(FieldError("time_zone", message))
+    return errors
+
+
+@functools.cache
+def time_zones() -> frozenset[str]:
+    """The IANA time zone names a user may choose (those zoneinfo can load here)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+@activated
+async def set_preferences(
+    kernel: Sampark,
+    username: str,
+    *,
+    language: str = "",
+    time_zone: str = "",
+    actor: Actor = SYSTEM,
+) -> UserRecord:
+    """Set a user's language (a code in ``LANGUAGES``) and time zone ("" = the default)."""
+    require_self_or_manager(actor, username)
+    language = language.strip() if isinstance(language, str) else language
+    time_zone = time_zone.strip() if isinstance(time_zone, str) else time_zone
+    errors = _preference_errors(language, time_zone)
+    if errors:
+        raise ValidationError(errors)
+    user = await _existing(kernel.connection, username)
+    async with in_transaction() as conn:
+        await execute(
+            conn,
+            "UPDATE core_user SET language = ?, time_zone = ? WHERE id = ?",
+            [language, time_zone, user["id"]],
+        )
+        before = {"language": user["language"], "time_zone": user["time_zone"]}
+        after = {"language": language, "time_zone": time_zone}
+        await audit_user(conn, actor, user["id"], "update", before, after)
+    return user_record({**user, "language": language, "time_zone": time_zone})
 
 
 @activated
@@ -375,7 +499,7 @@ async def actor_for_user(kernel: Sampark, user_id: int | None) -> Actor | None:
         return None
     rows = await fetch(
         kernel.connection,
-        "SELECT id, username, roles, is_active FROM core_user WHERE id = ?",
+        "SELECT id, username, roles, is_active, language, time_zone FROM core_user WHERE id = ?",
         [user_id],
     )
     if not rows or not rows[0]["is_active"]:
