@@ -16,7 +16,7 @@ from sampark.core.kernel import Sampark
 from sampark.core.services import auth
 from sampark.core.settings import WebSettings
 from sampark.web.app import build_app
-from sampark.web.security import CONTENT_SECURITY_POLICY
+from sampark.web.security import CONTENT_SECURITY_POLICY, own_origin
 
 SECURITY_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
@@ -83,6 +83,46 @@ async def test_a_cross_site_post_is_refused_even_with_the_token(
         headers={"Sec-Fetch-Site": "same-origin"},
     )
     assert same.status_code == 303
+
+
+@pytest.mark.parametrize(
+    "origin", ["https://evil.example", "null", "http://localhost:8000", "https://localhost"]
+)
+async def test_a_post_from_another_origin_is_refused_even_with_the_token(
+    web_crm: Sampark, admin: httpx.AsyncClient, origin: str
+) -> None:
+    token = await _form_token(admin)
+    response = await admin.post(
+        "/contacts/new",
+        data={"first_name": "Asha", "csrf_token": token},
+        headers={"Origin": origin},
+    )
+    assert response.status_code == 403
+    assert "other sites" in response.text
+    assert len(await web_crm.contacts.list()) == 0
+
+
+@pytest.mark.parametrize("origin", ["http://localhost", "http://LOCALHOST"])
+async def test_a_post_from_our_own_origin_is_accepted(
+    web_crm: Sampark, admin: httpx.AsyncClient, origin: str
+) -> None:
+    token = await _form_token(admin)
+    response = await admin.post(
+        "/contacts/new",
+        data={"first_name": "Asha", "csrf_token": token},
+        headers={"Origin": origin},
+    )
+    assert response.status_code == 303, response.text
+
+
+async def test_our_origin_follows_the_scheme_and_host_served() -> None:
+    def scope(scheme: str, host: str) -> dict[str, Any]:
+        return {"type": "http", "scheme": scheme, "headers": [(b"host", host.encode())]}
+
+    assert own_origin(scope("https", "crm.example.in:443")) == "https://crm.example.in"
+    assert own_origin(scope("https", "crm.example.in:8443")) == "https://crm.example.in:8443"
+    assert own_origin(scope("http", "[::1]:8000")) == "http://[::1]:8000"
+    assert own_origin(scope("http", "[::1]")) == "http://[::1]"
 
 
 async def test_a_multipart_form_carries_its_token_too(
