@@ -10,14 +10,18 @@ from typing import Any
 
 from sampark.plugins.contracts.facade import Contracts
 from sampark.plugins.contracts.records import STATUSES, UNITS
-from sampark.web.api import ApiCall, ApiOperation, Param, Reply
+from sampark.web.api import ApiCall, ApiOperation, ApiSchema, Param, Reply
 from sampark.web.api.params import CURSOR, LIMIT, record_id
-from sampark.web.api.schemas import MAX_ID
+from sampark.web.api.schemas import MAX_ID, date, page_of, ref, timestamp
 
 _TAGS = ("contracts",)
 _ID = record_id("contract_id", "contract")
 _TICKET_ID = record_id("ticket_id", "ticket")
-_DATE = {"type": "string", "format": "date", "maxLength": 10}
+UNIT = ApiSchema(
+    "ContractUnit",
+    {"type": "string", "enum": list(UNITS), "description": "What the contract counts."},
+)
+STATUS_SCHEMA = ApiSchema("ContractStatus", {"type": "string", "enum": list(STATUSES)})
 _UNITS = {
     "type": ["number", "string"],
     "maxLength": 20,
@@ -27,94 +31,99 @@ _INPUT_PROPERTIES: dict[str, Any] = {
     "account_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     "name": {"type": "string", "minLength": 1, "maxLength": 200},
     "reference": {"type": "string", "maxLength": 100},
-    "start_date": {**_DATE, "description": "Today when not given."},
-    "end_date": {"type": ["string", "null"], "format": "date", "maxLength": 10},
-    "unit": {"type": "string", "enum": list(UNITS)},
+    "start_date": date(nullable=False, description="Today when not given."),
+    "end_date": date(),
+    "unit": UNIT,
     "units_included": _UNITS,
     "notes": {"type": "string", "maxLength": 20000},
 }
-CONTRACT_INPUT = {
-    "type": "object",
-    "properties": _INPUT_PROPERTIES,
-    "required": ["account_id", "name", "unit", "units_included"],
-    "additionalProperties": False,
-}
-CONTRACT_CHANGES = {
-    "type": "object",
-    "properties": _INPUT_PROPERTIES,
-    "additionalProperties": False,
-}
-_DECIMAL = {"type": "string", "description": 'A decimal number, e.g. "7.50".'}
-CONTRACT = {
-    "type": "object",
-    "required": [
-        "id",
-        "account_id",
-        "name",
-        "unit",
-        "units_included",
-        "units_used",
-        "start_date",
-        "status",
-        "version",
-    ],
-    "properties": {
-        "id": {"type": "integer"},
-        "account_id": {"type": "integer"},
-        "account_name": {"type": "string"},
-        "name": {"type": "string"},
-        "reference": {"type": "string"},
-        "unit": {"type": "string", "enum": list(UNITS)},
-        "units_included": _DECIMAL,
-        "units_used": _DECIMAL,
-        "start_date": {"type": "string", "format": "date"},
-        "end_date": {"type": ["string", "null"], "format": "date"},
-        "status": {"type": "string", "enum": list(STATUSES)},
-        "percent_used": {"type": "integer"},
-        "near_exhaustion": {"type": "boolean"},
-        "near_expiry": {"type": "boolean"},
-        "notes": {"type": "string"},
-        "created_at": {"type": ["string", "null"], "format": "date-time"},
-        "updated_at": {"type": ["string", "null"], "format": "date-time"},
-        "version": {"type": "integer"},
+CONTRACT_INPUT = ApiSchema(
+    "ContractInput",
+    {
+        "type": "object",
+        "properties": _INPUT_PROPERTIES,
+        "required": ["account_id", "name", "unit", "units_included"],
+        "additionalProperties": False,
     },
-}
-CONTRACT_PAGE = {
-    "type": "object",
-    "required": ["items", "next_cursor"],
-    "properties": {
-        "items": {"type": "array", "items": CONTRACT},
-        "next_cursor": {"type": ["string", "null"]},
+)
+CONTRACT_CHANGES = ApiSchema(
+    "ContractChanges",
+    {"type": "object", "properties": _INPUT_PROPERTIES, "additionalProperties": False},
+)
+_DECIMAL = ref("Decimal")
+CONTRACT = ApiSchema(
+    "Contract",
+    {
+        "type": "object",
+        "required": [
+            "id",
+            "account_id",
+            "name",
+            "unit",
+            "units_included",
+            "units_used",
+            "start_date",
+            "status",
+            "version",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "account_id": {"type": "integer"},
+            "account_name": {"type": "string"},
+            "name": {"type": "string"},
+            "reference": {"type": "string"},
+            "unit": UNIT,
+            "units_included": _DECIMAL,
+            "units_used": _DECIMAL,
+            "start_date": date(nullable=False),
+            "end_date": date(),
+            "status": STATUS_SCHEMA,
+            "percent_used": {"type": "integer"},
+            "near_exhaustion": {"type": "boolean"},
+            "near_expiry": {"type": "boolean"},
+            "notes": {"type": "string"},
+            "created_at": timestamp(nullable=True),
+            "updated_at": timestamp(nullable=True),
+            "version": {"type": "integer"},
+        },
     },
+)
+CONTRACT_PAGE = ApiSchema("ContractPage", page_of(CONTRACT))
+_TICKET_LINK_PROPERTIES: dict[str, Any] = {
+    "ticket_id": {"type": "integer"},
+    "contract_id": {"type": "integer"},
+    "units_used": _DECIMAL,
+    "linked_at": timestamp(nullable=True),
+    "number": {"type": "string"},
+    "title": {"type": "string"},
+    "status": {"type": "string"},
 }
-TICKET_LINKS = {
-    "type": "object",
-    "required": ["items"],
-    "properties": {
-        "items": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "ticket_id": {"type": "integer"},
-                    "contract_id": {"type": "integer"},
-                    "units_used": _DECIMAL,
-                    "linked_at": {"type": ["string", "null"], "format": "date-time"},
-                    "number": {"type": "string"},
-                    "title": {"type": "string"},
-                    "status": {"type": "string"},
-                },
-            },
-        }
+TICKET_LINK = ApiSchema(
+    "ContractTicket",
+    {
+        "type": "object",
+        "description": "A ticket charged to a contract, and the units it used.",
+        "properties": _TICKET_LINK_PROPERTIES,
+        "required": list(_TICKET_LINK_PROPERTIES),
     },
-}
+)
+TICKET_LINKS = ApiSchema(
+    "ContractTickets",
+    {
+        "type": "object",
+        "required": ["items"],
+        "properties": {
+            "items": {"type": "array", "items": TICKET_LINK},
+        },
+    },
+)
 ACCOUNT = Param(
     "account_id",
     "query",
     {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     "Only this account's contracts.",
 )
-STATUS = Param("status", "query", {"type": "string", "enum": list(STATUSES)}, "Only this status.")
+STATUS = Param("status", "query", STATUS_SCHEMA, "Only this status.")
 ATTENTION = Param(
     "attention",
     "query",

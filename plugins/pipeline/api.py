@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from sampark.plugins.pipeline.facade import Deals
 from sampark.plugins.pipeline.forecast import totals
-from sampark.web.api import ApiCall, ApiOperation, Param, Reply
+from sampark.web.api import ApiCall, ApiOperation, ApiSchema, Param, Reply
 from sampark.web.api.params import CURSOR, LIMIT, record_id
-from sampark.web.api.schemas import MAX_ID
+from sampark.web.api.schemas import MAX_ID, date, page_of, ref, timestamp
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -25,41 +25,43 @@ def _text(max_length: int, *, nullable: bool = False, **extra: Any) -> dict[str,
     return {"type": ["string", "null"] if nullable else "string", "maxLength": max_length, **extra}
 
 
-_DATE = {"type": ["string", "null"], "format": "date"}
-_MONEY = {"type": "string", "description": "A decimal amount with two places, e.g. 1250.50."}
+_DATE = date()
+_MONEY = {**ref("Decimal"), "description": "A decimal amount with two places, e.g. 1250.50."}
 _ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+DEAL_STATUS = ApiSchema("DealStatus", {"type": "string", "enum": ["open", "won", "lost"]})
 
-DEAL: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "title": {"type": "string"},
-        "pipeline": {"type": "string"},
-        "stage": {"type": "string"},
-        "stage_name": {"type": "string"},
-        "status": {"type": "string", "enum": ["open", "won", "lost"]},
-        "amount": _MONEY,
-        "currency": {"type": "string"},
-        "probability": {"type": "integer", "minimum": 0, "maximum": 100},
-        "expected_close": _DATE,
-        "owner": {"type": ["string", "null"]},
-        "account_id": {"type": ["integer", "null"]},
-        "account_name": {"type": "string"},
-        "contact_ids": {"type": "array", "items": {"type": "integer"}},
-        "source": {"type": "string"},
-        "lost_reason": {"type": "string"},
-        "closed_on": _DATE,
-        "notes": {"type": "string"},
-        "stage_changed_at": {"type": ["string", "null"], "format": "date-time"},
-        "created_at": {"type": ["string", "null"], "format": "date-time"},
-        "updated_at": {"type": ["string", "null"], "format": "date-time"},
-        "version": {"type": "integer"},
-    },
+_DEAL_PROPERTIES: dict[str, Any] = {
+    "id": {"type": "integer"},
+    "title": {"type": "string"},
+    "pipeline": {"type": "string"},
+    "stage": {"type": "string"},
+    "stage_name": {"type": "string"},
+    "status": DEAL_STATUS,
+    "amount": _MONEY,
+    "currency": {"type": "string"},
+    "probability": {"type": "integer", "minimum": 0, "maximum": 100},
+    "expected_close": _DATE,
+    "owner": {"type": ["string", "null"]},
+    "account_id": {"type": ["integer", "null"]},
+    "account_name": {"type": "string"},
+    "contact_ids": {"type": "array", "items": {"type": "integer"}},
+    "source": {"type": "string"},
+    "lost_reason": {"type": "string"},
+    "closed_on": _DATE,
+    "notes": {"type": "string"},
+    "stage_changed_at": timestamp(nullable=True),
+    "created_at": timestamp(nullable=True),
+    "updated_at": timestamp(nullable=True),
+    "version": {"type": "integer"},
 }
-DEAL["required"] = list(DEAL["properties"])
+DEAL = ApiSchema(
+    "Deal",
+    {"type": "object", "properties": _DEAL_PROPERTIES, "required": list(_DEAL_PROPERTIES)},
+)
+DEAL_PAGE = ApiSchema("DealPage", page_of(DEAL))
 
 
-def _deal_input(*, create: bool) -> dict[str, Any]:
+def _deal_input(*, create: bool) -> ApiSchema:
     schema: dict[str, Any] = {
         "type": "object",
         "properties": {
@@ -75,42 +77,34 @@ def _deal_input(*, create: bool) -> dict[str, Any]:
             "pipeline": _text(50, nullable=True),
             "stage": _text(50, nullable=True),
             "probability": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
-            "expected_close": {**_DATE, "maxLength": 10},
+            "expected_close": _DATE,
             "owner": _text(150, nullable=True, description="A username."),
             "source": _text(100),
             "lost_reason": _text(500),
-            "closed_on": {**_DATE, "maxLength": 10},
+            "closed_on": _DATE,
             "notes": _text(20_000),
         },
         "additionalProperties": False,
     }
     if create:
         schema["required"] = ["title"]
-    return schema
+    return ApiSchema("DealInput" if create else "DealChanges", schema)
 
 
-MOVE = {
-    "type": "object",
-    "properties": {
-        "stage": _text(50, minLength=1),
-        "probability": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
-        "reason": _text(500),
-        "closed_on": {**_DATE, "maxLength": 10},
-    },
-    "required": ["stage"],
-    "additionalProperties": False,
-}
-
-
-def _page(item: dict[str, Any]) -> dict[str, Any]:
-    return {
+MOVE = ApiSchema(
+    "DealMove",
+    {
         "type": "object",
-        "required": ["items", "next_cursor"],
         "properties": {
-            "items": {"type": "array", "items": item},
-            "next_cursor": {"type": ["string", "null"]},
+            "stage": _text(50, minLength=1),
+            "probability": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+            "reason": _text(500),
+            "closed_on": _DATE,
         },
-    }
+        "required": ["stage"],
+        "additionalProperties": False,
+    },
+)
 
 
 def _rows(properties: dict[str, Any]) -> dict[str, Any]:
@@ -129,87 +123,103 @@ _FORECAST_ROW = {
     "best": _MONEY,
     "worst": _MONEY,
 }
-FORECAST = {
-    "type": "object",
-    "required": ["items", "totals"],
-    "properties": {"items": _rows(_FORECAST_ROW), "totals": _rows(_FORECAST_ROW)},
-}
-STATS = {
-    "type": "object",
-    "required": ["items"],
-    "properties": {
-        "items": _rows(
-            {
-                "pipeline": {"type": "string"},
-                "stage": {"type": "string"},
-                "stage_name": {"type": "string"},
-                "entered": {"type": "integer"},
-                "won": {"type": "integer"},
-                "lost": {"type": "integer"},
-                "win_rate": {"type": ["string", "null"], "description": "0 to 1, e.g. 0.425."},
-                "average_days": {"type": ["string", "null"]},
-            }
-        )
+_FORECAST_ROWS = _rows(_FORECAST_ROW)
+FORECAST = ApiSchema(
+    "Forecast",
+    {
+        "type": "object",
+        "required": ["items", "totals"],
+        "properties": {"items": _FORECAST_ROWS, "totals": _FORECAST_ROWS},
     },
-}
-SALES = {
-    "type": "object",
-    "required": ["items"],
-    "properties": {
-        "items": _rows(
-            {
-                "account_id": {"type": ["integer", "null"]},
-                "account_name": {"type": "string"},
-                "currency": {"type": "string"},
-                "deals": {"type": "integer"},
-                "amount": _MONEY,
-            }
-        )
+)
+STATS = ApiSchema(
+    "StageStats",
+    {
+        "type": "object",
+        "required": ["items"],
+        "properties": {
+            "items": _rows(
+                {
+                    "pipeline": {"type": "string"},
+                    "stage": {"type": "string"},
+                    "stage_name": {"type": "string"},
+                    "entered": {"type": "integer"},
+                    "won": {"type": "integer"},
+                    "lost": {"type": "integer"},
+                    "win_rate": {"type": ["string", "null"], "description": "0 to 1, e.g. 0.425."},
+                    "average_days": {"type": ["string", "null"]},
+                }
+            )
+        },
     },
-}
-HISTORY = {
-    "type": "object",
-    "required": ["items"],
-    "properties": {
-        "items": _rows(
-            {
-                "id": {"type": "integer"},
-                "deal_id": {"type": "integer"},
-                "pipeline": {"type": "string"},
-                "from_stage": {"type": ["string", "null"]},
-                "to_stage": {"type": "string"},
-                "at": {"type": "string", "format": "date-time"},
-                "by": {"type": "string"},
-                "left_at": {"type": ["string", "null"], "format": "date-time"},
-            }
-        )
+)
+SALES = ApiSchema(
+    "SalesByAccount",
+    {
+        "type": "object",
+        "required": ["items"],
+        "properties": {
+            "items": _rows(
+                {
+                    "account_id": {"type": ["integer", "null"]},
+                    "account_name": {"type": "string"},
+                    "currency": {"type": "string"},
+                    "deals": {"type": "integer"},
+                    "amount": _MONEY,
+                }
+            )
+        },
     },
-}
-PIPELINES = {
-    "type": "object",
-    "required": ["items", "default", "commit_probability"],
-    "properties": {
-        "default": {"type": "string"},
-        "commit_probability": {"type": "integer"},
-        "items": _rows(
-            {
-                "key": {"type": "string"},
-                "name": {"type": "string"},
-                "stages": _rows(
-                    {
-                        "key": {"type": "string"},
-                        "name": {"type": "string"},
-                        "position": {"type": "integer"},
-                        "probability": {"type": "integer"},
-                        "won": {"type": "boolean"},
-                        "lost": {"type": "boolean"},
-                        "commit": {"type": "boolean"},
-                    }
-                ),
-            }
-        ),
+)
+HISTORY = ApiSchema(
+    "DealHistory",
+    {
+        "type": "object",
+        "required": ["items"],
+        "properties": {
+            "items": _rows(
+                {
+                    "id": {"type": "integer"},
+                    "deal_id": {"type": "integer"},
+                    "pipeline": {"type": "string"},
+                    "from_stage": {"type": ["string", "null"]},
+                    "to_stage": {"type": "string"},
+                    "at": timestamp(),
+                    "by": {"type": "string"},
+                    "left_at": timestamp(nullable=True),
+                }
+            )
+        },
     },
-}
+)
+PIPELINES = ApiSchema(
+    "Pipelines",
+    {
+        "type": "object",
+        "required": ["items", "default", "commit_probability"],
+        "properties": {
+            "default": {"type": "string"},
+            "commit_probability": {"type": "integer"},
+            "items": _rows(
+                {
+                    "key": {"type": "string"},
+                    "name": {"type": "string"},
+                    "stages": _rows(
+                        {
+                            "key": {"type": "string"},
+                            "name": {"type": "string"},
+                            "position": {"type": "integer"},
+                            "probability": {"type": "integer"},
+                            "won": {"type": "boolean"},
+                            "lost": {"type": "boolean"},
+                            "commit": {"type": "boolean"},
+                        }
+                    ),
+                }
+            ),
+        },
+    },
+)
 
 
 def _query(name: str, description: str, **schema: Any) -> Param:
@@ -219,16 +229,14 @@ def _query(name: str, description: str, **schema: Any) -> Param:
 PIPELINE = _query("pipeline", "Only this pipeline (its key).", maxLength=50)
 STAGE = _query("stage", "Only this stage (its key).", maxLength=50)
 OWNER = _query("owner", "Only deals this user owns.", maxLength=150)
-STATUS = Param(
-    "status", "query", {"type": "string", "enum": ["open", "won", "lost"]}, "Open, won or lost."
-)
+STATUS = Param("status", "query", DEAL_STATUS, "Open, won or lost.")
 ACCOUNT = Param("account", "query", _ID_SCHEMA, "Only deals with this account.")
 CONTACT = Param("contact", "query", _ID_SCHEMA, "Only deals with this contact.")
 BY = Param(
     "by", "query", {"type": "string", "enum": ["month", "owner"], "default": "month"}, "Grouping."
 )
-FROM = _query("from", "From this date (YYYY-MM-DD, inclusive).", maxLength=10, format="date")
-TO = _query("to", "To this date (YYYY-MM-DD, inclusive).", maxLength=10, format="date")
+FROM = Param("from", "query", date(nullable=False), "From this date (YYYY-MM-DD, inclusive).")
+TO = Param("to", "query", date(nullable=False), "To this date (YYYY-MM-DD, inclusive).")
 
 
 def _deals(call: ApiCall) -> Deals:
@@ -330,7 +338,7 @@ def operations(kernel: Sampark) -> list[ApiOperation]:
             "List deals, newest first",
             "listDeals",
             "deals.read",
-            response_schema=_page(DEAL),
+            response_schema=DEAL_PAGE,
             parameters=(PIPELINE, STAGE, OWNER, STATUS, ACCOUNT, CONTACT, CURSOR, LIMIT),
             tags=_TAGS,
         ),

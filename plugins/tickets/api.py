@@ -2,97 +2,122 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sampark.plugins.tickets import services
 from sampark.plugins.tickets.facade import Tickets
+from sampark.web.api import ApiSchema
 from sampark.web.api.operations import ApiCall, ApiOperation, Param, Reply
 from sampark.web.api.params import CURSOR, LIMIT, record_id
-from sampark.web.api.schemas import MAX_ID, page_of, text
+from sampark.web.api.schemas import MAX_ID, page_of, text, timestamp
 
 _ID = record_id("ticket_id", "ticket")
 _TAGS = ("tickets",)
-_TIME = {"type": "string", "format": "date-time"}
-_MAYBE_TIME = {"type": ["string", "null"], "format": "date-time"}
+_TIME = timestamp()
+_MAYBE_TIME = timestamp(nullable=True)
 _MAYBE_ID = {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID}
 
-TICKET: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "number": {"type": "string", "description": "The human number, e.g. T-000123."},
-        "subject": {"type": "string"},
-        "description": {"type": "string"},
-        "requester_id": {"type": ["integer", "null"]},
-        "account_id": {"type": ["integer", "null"]},
-        "channel": {"type": "string", "enum": list(services.CHANNELS)},
-        "priority": {"type": "string", "enum": list(services.PRIORITIES)},
-        "status": {"type": "string", "enum": list(services.STATUSES)},
-        "assignee": {"type": ["string", "null"]},
-        "tags": {"type": "array", "items": {"type": "string"}},
-        "created_at": _TIME,
-        "updated_at": _TIME,
-        "first_response_at": _MAYBE_TIME,
-        "resolved_at": _MAYBE_TIME,
-        "closed_at": _MAYBE_TIME,
-        "first_response_due_at": {
-            **_MAYBE_TIME,
-            "description": "The first-response deadline; null while the clock is paused.",
-        },
-        "resolution_due_at": {
-            **_MAYBE_TIME,
-            "description": "The resolution deadline; null while the clock is paused.",
-        },
-        "version": {"type": "integer"},
-        "requester_name": {"type": "string"},
-        "account_name": {"type": "string"},
-        "sla_used_seconds": {"type": "integer"},
-        "deleted_at": _MAYBE_TIME,
+STATUS = ApiSchema("TicketStatus", {"type": "string", "enum": list(services.STATUSES)})
+NEXT_STATUS = ApiSchema(
+    "TicketNextStatus",
+    {
+        "type": "string",
+        "enum": [status for status in services.STATUSES if status != "new"],
+        "description": "Any status but new; open reopens a resolved or closed ticket.",
     },
-    "required": ["id", "number", "subject", "status", "priority", "channel", "version"],
-}
-MESSAGE = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "interaction_id": {"type": "integer"},
-        "internal": {"type": "boolean"},
-        "at": _TIME,
-        "body": {"type": "string"},
-        "author": {"type": ["string", "null"]},
-        "minutes": {"type": ["integer", "null"]},
-    },
-    "required": ["id", "interaction_id", "internal", "at", "body"],
-}
-STATUS_CHANGE = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "ticket_id": {"type": "integer"},
-        "from_status": {"type": ["string", "null"]},
-        "to_status": {"type": "string"},
-        "at": _TIME,
-        "actor": {"type": "string"},
-    },
-    "required": ["id", "ticket_id", "to_status", "at"],
-}
+)
+PRIORITY = ApiSchema("TicketPriority", {"type": "string", "enum": list(services.PRIORITIES)})
+CHANNEL = ApiSchema("TicketChannel", {"type": "string", "enum": list(services.CHANNELS)})
 
-
-def _page(item: dict[str, Any]) -> dict[str, Any]:
-    schema = page_of("x")
-    schema["properties"]["items"] = {"type": "array", "items": item}
-    return schema
-
-
-def _items(item: dict[str, Any]) -> dict[str, Any]:
-    return {
+TICKET = ApiSchema(
+    "Ticket",
+    {
         "type": "object",
-        "properties": {"items": {"type": "array", "items": item}},
-        "required": ["items"],
-    }
+        "properties": {
+            "id": {"type": "integer"},
+            "number": {"type": "string", "description": "The human number, e.g. T-000123."},
+            "subject": {"type": "string"},
+            "description": {"type": "string"},
+            "requester_id": {"type": ["integer", "null"]},
+            "account_id": {"type": ["integer", "null"]},
+            "channel": CHANNEL,
+            "priority": PRIORITY,
+            "status": STATUS,
+            "assignee": {"type": ["string", "null"]},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "created_at": _TIME,
+            "updated_at": _TIME,
+            "first_response_at": _MAYBE_TIME,
+            "resolved_at": _MAYBE_TIME,
+            "closed_at": _MAYBE_TIME,
+            "first_response_due_at": {
+                **_MAYBE_TIME,
+                "description": "The first-response deadline; null while the clock is paused.",
+            },
+            "resolution_due_at": {
+                **_MAYBE_TIME,
+                "description": "The resolution deadline; null while the clock is paused.",
+            },
+            "version": {"type": "integer"},
+            "requester_name": {"type": "string"},
+            "account_name": {"type": "string"},
+            "sla_used_seconds": {"type": "integer"},
+            "deleted_at": _MAYBE_TIME,
+        },
+        "required": ["id", "number", "subject", "status", "priority", "channel", "version"],
+    },
+)
+TICKET_PAGE = ApiSchema("TicketPage", page_of(TICKET))
+MESSAGE = ApiSchema(
+    "TicketMessage",
+    {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "interaction_id": {"type": "integer"},
+            "internal": {"type": "boolean"},
+            "at": _TIME,
+            "body": {"type": "string"},
+            "author": {"type": ["string", "null"]},
+            "minutes": {"type": ["integer", "null"]},
+        },
+        "required": ["id", "interaction_id", "internal", "at", "body"],
+    },
+)
+STATUS_CHANGE = ApiSchema(
+    "TicketStatusChange",
+    {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "ticket_id": {"type": "integer"},
+            "from_status": {"anyOf": [STATUS, {"type": "null"}]},
+            "to_status": STATUS,
+            "at": _TIME,
+            "actor": {"type": "string"},
+        },
+        "required": ["id", "ticket_id", "to_status", "at"],
+    },
+)
 
 
-def _input(create: bool) -> dict[str, Any]:
+def _items(name: str, item: ApiSchema) -> ApiSchema:
+    return ApiSchema(
+        name,
+        {
+            "type": "object",
+            "properties": {"items": {"type": "array", "items": item}},
+            "required": ["items"],
+        },
+    )
+
+
+MESSAGES = _items("TicketMessages", MESSAGE)
+HISTORY = _items("TicketStatusHistory", STATUS_CHANGE)
+
+
+def _input(create: bool) -> ApiSchema:
     properties = {
         "subject": text(500, minLength=1),
         "description": text(100_000),
@@ -103,41 +128,45 @@ def _input(create: bool) -> dict[str, Any]:
             "description": "The contact who asked.",
         },
         "account_id": _MAYBE_ID,
-        "channel": {"type": "string", "enum": list(services.CHANNELS)},
-        "priority": {"type": "string", "enum": list(services.PRIORITIES)},
+        "channel": CHANNEL,
+        "priority": PRIORITY,
         "assignee": text(150, nullable=True, description="A username; null for nobody."),
         "tags": {"type": "array", "items": text(100), "maxItems": 50},
     }
     if create:
-        return {
-            "type": "object",
-            "properties": properties,
-            "required": ["subject", "requester_id"],
-            "additionalProperties": False,
-        }
-    statuses = [status for status in services.STATUSES if status != "new"]
-    properties["status"] = {
-        "type": "string",
-        "enum": statuses,
-        "description": "Reopen a resolved or closed ticket with open.",
-    }
-    return {"type": "object", "properties": properties, "additionalProperties": False}
+        return ApiSchema(
+            "TicketInput",
+            {
+                "type": "object",
+                "properties": properties,
+                "required": ["subject", "requester_id"],
+                "additionalProperties": False,
+            },
+        )
+    properties["status"] = NEXT_STATUS
+    return ApiSchema(
+        "TicketChanges",
+        {"type": "object", "properties": properties, "additionalProperties": False},
+    )
 
 
-MESSAGE_INPUT = {
-    "type": "object",
-    "properties": {
-        "body": text(100_000, minLength=1),
-        "internal": {"type": "boolean", "description": "An internal note instead of a reply."},
-        "minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": 100_000},
-        "status": {"type": "string", "enum": [s for s in services.STATUSES if s != "new"]},
+MESSAGE_INPUT = ApiSchema(
+    "TicketMessageInput",
+    {
+        "type": "object",
+        "properties": {
+            "body": text(100_000, minLength=1),
+            "internal": {"type": "boolean", "description": "An internal note instead of a reply."},
+            "minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": 100_000},
+            "status": NEXT_STATUS,
+        },
+        "required": ["body"],
+        "additionalProperties": False,
     },
-    "required": ["body"],
-    "additionalProperties": False,
-}
+)
 
 
-def _query(name: str, schema: dict[str, Any], description: str) -> Param:
+def _query(name: str, schema: Mapping[str, Any], description: str) -> Param:
     return Param(name, "query", schema, description)
 
 
@@ -148,10 +177,8 @@ LIST_PARAMS = (
         {"type": "string", "enum": ["active", *services.STATUSES]},
         "Only this status (active: new, open and pending).",
     ),
-    _query(
-        "priority", {"type": "string", "enum": list(services.PRIORITIES)}, "Only this priority."
-    ),
-    _query("channel", {"type": "string", "enum": list(services.CHANNELS)}, "Only this channel."),
+    _query("priority", PRIORITY, "Only this priority."),
+    _query("channel", CHANNEL, "Only this channel."),
     _query("assignee", {"type": "string", "minLength": 1, "maxLength": 150}, "Only this user's."),
     _query(
         "requester_id",
@@ -229,7 +256,7 @@ def operations(kernel: Any) -> list[ApiOperation]:
             "List tickets",
             "listTickets",
             "tickets.read",
-            response_schema=_page(TICKET),
+            response_schema=TICKET_PAGE,
             parameters=LIST_PARAMS,
             tags=_TAGS,
             description="Newest first; `view=breaching` lists the soonest due first.",
@@ -294,7 +321,7 @@ def operations(kernel: Any) -> list[ApiOperation]:
             "A ticket's replies and internal notes",
             "listTicketMessages",
             "tickets.read",
-            response_schema=_items(MESSAGE),
+            response_schema=MESSAGES,
             parameters=(_ID,),
             tags=_TAGS,
         ),
@@ -320,7 +347,7 @@ def operations(kernel: Any) -> list[ApiOperation]:
             "A ticket's status history",
             "ticketStatusHistory",
             "tickets.read",
-            response_schema=_items(STATUS_CHANGE),
+            response_schema=HISTORY,
             parameters=(_ID,),
             tags=_TAGS,
         ),

@@ -23,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 from sampark.core.errors import ConfigError
 from sampark.core.plugins import CORE_LABEL
 from sampark.web.api.accounts import account_operations
+from sampark.web.api.components import ApiSchema, collect_components
 from sampark.web.api.contacts import contact_operations
 from sampark.web.api.interactions import interaction_operations
 from sampark.web.api.links import link_operations
@@ -35,6 +36,7 @@ from sampark.web.api.operations import (
     OperationEndpoint,
     Param,
     Reply,
+    with_id_bounds,
 )
 from sampark.web.api.problems import ApiProblem, problem_response
 from sampark.web.api.schemas import core_components
@@ -48,6 +50,7 @@ __all__ = [
     "ApiCall",
     "ApiOperation",
     "ApiProblem",
+    "ApiSchema",
     "Param",
     "Reply",
     "api_routes",
@@ -99,13 +102,16 @@ def served_operations(kernel: Sampark) -> list[tuple[str, str, ApiOperation]]:
     """Every operation served as ``(path under /api, operationId, operation)``.
 
     Two operations on one method and path, or with one operationId, fail at start-up,
-    naming whose they are.
+    naming whose they are. Integer parameters are held to the range of a record id.
     """
-    routed = [(f"/{API_VERSION}{op.path}", op.operation_id, op) for op in core_operations(kernel)]
+    routed = [
+        (f"/{API_VERSION}{op.path}", op.operation_id, with_id_bounds(op))
+        for op in core_operations(kernel)
+    ]
     for contribution in kernel.plugins.collect("api_operations", kernel=kernel):
         if contribution.plugin == CORE_LABEL:
             continue
-        op = _check_plugin_operation(kernel, contribution.plugin, contribution.item)
+        op = with_id_bounds(_check_plugin_operation(kernel, contribution.plugin, contribution.item))
         path = f"/{API_VERSION}/{contribution.plugin}{op.path}"
         if not op.tags:
             op = replace(op, tags=(contribution.plugin,))
@@ -137,7 +143,7 @@ class DocumentEndpoint:
 
     def __init__(self, kernel: Sampark, routed: Sequence[tuple[str, str, ApiOperation]]) -> None:
         self.routed = routed
-        self.components = core_components(kernel)
+        self.components = collect_components(core_components(kernel), routed)
         self._rendered: dict[str, bytes] = {}
 
     def render(self, server: str) -> bytes:

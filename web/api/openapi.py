@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sampark.web.api.components import document_components, ref, referenced
 from sampark.web.api.etags import etag
 from sampark.web.api.operations import JSON, ApiOperation, Param
 from sampark.web.api.problems import PROBLEM_JSON, PROBLEM_KINDS
-from sampark.web.api.schemas import ref
 
 _IF_MATCH = {
     "name": "If-Match",
@@ -59,7 +59,7 @@ def _problem_responses() -> dict[str, Any]:
 
 
 def _parameter(param: Param) -> dict[str, Any]:
-    schema = dict(param.schema)
+    schema = referenced(param.schema)
     described: dict[str, Any] = {
         "name": param.name,
         "in": param.location,
@@ -81,7 +81,7 @@ def _success(op: ApiOperation) -> dict[str, Any]:
     if headers:
         response["headers"] = headers
     if op.response_schema is not None and op.status != 204:
-        response["content"] = {JSON: {"schema": dict(op.response_schema)}}
+        response["content"] = {JSON: {"schema": referenced(op.response_schema)}}
     return response
 
 
@@ -112,7 +112,7 @@ def _operation(op: ApiOperation, operation_id: str) -> dict[str, Any]:
     if op.request_schema is not None:
         described["requestBody"] = {
             "required": op.body_required,
-            "content": {JSON: {"schema": dict(op.request_schema)}},
+            "content": {JSON: {"schema": referenced(op.request_schema)}},
         }
     return described
 
@@ -124,7 +124,10 @@ def openapi_document(
     server: str,
     version: str,
 ) -> dict[str, Any]:
-    """The document for ``(path, operationId, operation)`` triples, as served under ``server``."""
+    """The document for ``(path, operationId, operation)`` triples, as served under ``server``.
+
+    ``components`` are every schema the operations name (see ``collect_components``).
+    """
     paths: dict[str, dict[str, Any]] = {}
     tags: dict[str, None] = {}
     for path, operation_id, op in routed:
@@ -138,7 +141,7 @@ def openapi_document(
         "tags": [{"name": name} for name in tags],
         "paths": paths,
         "components": {
-            "schemas": dict(components),
+            "schemas": document_components(components),
             "responses": _problem_responses(),
             "headers": _HEADERS,
             "securitySchemes": {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,7 +21,15 @@ from starlette.types import Receive, Scope, Send
 from sampark.core.errors import FieldError
 from sampark.web.api.etags import etag, parse_if_match
 from sampark.web.api.problems import ApiProblem, invalid, problem_for, problem_response
-from sampark.web.api.validation import NUL_MESSAGE, SchemaChecker
+from sampark.web.api.schemas import MAX_ID
+from sampark.web.api.validation import (
+    NUL_MESSAGE,
+    TOO_DEEP,
+    SchemaChecker,
+    format_error,
+    too_deep,
+)
+from sampark.web.security import BodyTooLarge
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -34,7 +42,15 @@ Handler = Callable[["ApiCall"], Awaitable[Any]]
 
 @dataclass(frozen=True)
 class Param:
-    """A path or query parameter: its JSON Schema (string, integer, boolean) says how to read it."""
+    """A path or query parameter, read and checked by the host before the handler runs.
+
+    Attributes:
+        name: as in the path (``{ticket_id}``) or the query string.
+        location: ``"path"`` or ``"query"``.
+        schema: its JSON Schema (string, integer, boolean), which says how to read it.
+        description: shown in the API reference.
+        required: refuse a request without it (path parameters always are).
+    """
 
     name: str
     location: Literal["path", "query"]
@@ -47,9 +63,26 @@ class Param:
 class ApiOperation:
     """One route of the API, described well enough to serve it and to document it.
 
-    ``path`` is relative to ``/api/v1`` (plugins' to ``/api/v1/<label>``), written the
-    OpenAPI way: ``/contacts/{contact_id}``. ``permission`` is checked before anything
-    else runs. ``response_schema`` None means the success answer has no body (204).
+    Attributes:
+        method: ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``.
+        path: relative to ``/api/v1`` (plugins' to ``/api/v1/<label>``; ``""`` is that
+            root), written the OpenAPI way: ``/{ticket_id}``.
+        handler: ``async handler(call: ApiCall)`` returning data or a ``Reply``.
+        summary: one line for the API reference.
+        operation_id: unique within the plugin (the document prefixes the label).
+        permission: checked before anything else runs (403 without it).
+        request_schema: JSON Schema of the body; the host refuses a body that does not
+            match with 422 naming every bad field.
+        response_schema: JSON Schema of the success body; None means no body (204).
+        parameters: the ``Param``s of the path and query.
+        status: the success status (201 for a create).
+        tags: groups in the API reference (default: the plugin's label).
+        description: longer text for the API reference.
+        body_required: refuse a request without a body.
+        if_match: require ``If-Match`` (428 without it); ``call.version`` carries it.
+        etag: send the reply's ``version`` as an ``ETag``.
+        location: the reply carries a ``Location`` header.
+        errors: problem statuses the handler may answer beyond the usual ones.
     """
 
     method: str
@@ -86,7 +119,18 @@ class ApiOperation:
 
 @dataclass
 class ApiCall:
-    """What a handler gets: the actor's scoped CRM and the checked input."""
+    """What a handler gets: the actor's scoped CRM and the checked input.
+
+    Attributes:
+        request: the Starlette request.
+        kernel: the ``Sampark`` kernel (acts as the system: use ``crm`` for records).
+        actor: who is calling, from their API token.
+        crm: the CRM as the caller sees it (``kernel.as_user(actor)``).
+        path: path parameters, read by their schemas.
+        query: query parameters, read by their schemas.
+        body: the JSON body, checked against ``request_schema``.
+        version: the version in ``If-Match``, for a version-checked update.
+    """
 
     request: Request
     kernel: Sampark
@@ -104,7 +148,15 @@ class ApiCall:
 
 @dataclass(frozen=True)
 class Reply:
-    """A handler's answer; returning plain data means ``Reply(body=data)``."""
+    """A handler's answer; returning plain data means ``Reply(body=data)``.
+
+    Attributes:
+        body: the data to send as JSON (records are converted with ``to_dict()``).
+        status: overrides the operation's success status.
+        version: sent as the ``ETag``.
+        location: sent as the ``Location`` header (a created record's URL).
+        headers: more response headers.
+    """
 
     body: Any = None
     status: int | None = None
@@ -123,6 +175,30 @@ def _encode(value: Any) -> Any:
 def render_json(body: Any) -> bytes:
     """The body as JSON; orjson writes a page of records about 20 times faster than json."""
     return orjson.dumps(body, default=_encode, option=orjson.OPT_NON_STR_KEYS)
+
+
+def _bounded(param: Param) -> Param:
+    """An integer parameter held to what a database integer holds (a path's from 1 up)."""
+    schema = param.schema
+    if schema.get("type") != "integer":
+        return param
+    lowest = 1 if param.location == "path" else -MAX_ID - 1
+    bounded = {
+        **schema,
+        "minimum": max(schema.get("minimum", lowest), -MAX_ID - 1),
+        "maximum": min(schema.get("maximum", MAX_ID), MAX_ID),
+    }
+    return param if bounded == schema else replace(param, schema=bounded)
+
+
+def with_id_bounds(op: ApiOperation) -> ApiOperation:
+    """The operation with its integer parameters bounded, so ``/deals/99999999999`` is a 404.
+
+    Applied by the host to core's and plugins' operations alike: a number no record id can
+    be never reaches a handler (PostgreSQL would refuse it with an error, not a miss).
+    """
+    parameters = tuple(_bounded(param) for param in op.parameters)
+    return op if parameters == op.parameters else replace(op, parameters=parameters)
 
 
 # ---------------------------------------------------------------------------
@@ -160,6 +236,9 @@ def read_param(raw: str, param: Param) -> Any:
         raise ValueError("must not be empty")
     if "maxLength" in schema and len(raw) > schema["maxLength"]:
         raise ValueError(f"must be at most {schema['maxLength']} characters")
+    problem = format_error(raw, schema.get("format"))
+    if problem:
+        raise ValueError(problem)
     return raw
 
 
@@ -218,7 +297,11 @@ async def _read_body(request: Request, op: ApiOperation, checker: SchemaChecker)
         body = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         raise invalid([FieldError("body", f"is not valid JSON ({exc})")], status=400) from None
-    errors = checker.errors(body, op.request_schema)
+    except RecursionError:  # the parser's own stack ran out: far deeper than allowed
+        raise invalid([FieldError("body", TOO_DEEP)], status=400) from None
+    if too_deep(body):
+        raise invalid([FieldError("body", TOO_DEEP)], status=400)
+    body, errors = checker.conform(body, op.request_schema)
     if errors:
         raise invalid(errors)
     return body
@@ -234,11 +317,14 @@ async def _body_bytes(request: Request) -> bytes:
         raise ApiProblem(413, f"the body may be at most {MAX_BODY} bytes")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise ApiProblem(413, f"the body may be at most {MAX_BODY} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise ApiProblem(413, f"the body may be at most {MAX_BODY} bytes")
+            chunks.append(chunk)
+    except BodyTooLarge:  # the web app's own cap, counted as a chunked body arrives
+        raise ApiProblem(413, "the body is larger than this server accepts") from None
     return b"".join(chunks)
 
 

@@ -45,7 +45,16 @@ PROBLEM_KINDS: dict[int, tuple[str, str]] = {
 
 
 class ApiProblem(Exception):
-    """An HTTP error the API answers with; handlers (plugins' too) may raise it."""
+    """An HTTP error the API answers with; handlers (plugins' too) may raise it.
+
+    ``ApiProblem(409, "the ticket is closed")`` is sent as ``application/problem+json``.
+
+    Attributes:
+        status: the HTTP status.
+        detail: a sentence a person can act on.
+        errors: ``FieldError``s naming each field at fault, for bad input.
+        headers: extra response headers (``Retry-After``).
+    """
 
     def __init__(
         self,
@@ -75,7 +84,11 @@ class ApiProblem(Exception):
 
 
 def problem_response(problem: ApiProblem) -> Response:
-    content = json.dumps(problem.body(), ensure_ascii=False).encode()
+    body = problem.body()
+    try:
+        content = json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate echoed from the input: escape it instead
+        content = json.dumps(body).encode()
     return Response(content, problem.status, headers=problem.headers, media_type=PROBLEM_JSON)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sampark.core.custom_fields import CustomFieldSpec
+from sampark.web.api.components import ApiSchema, ref
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -17,10 +18,6 @@ Schema = dict[str, Any]
 
 # Record ids are 32-bit on every engine; a bigger number names no record.
 MAX_ID = 2_147_483_647
-
-
-def ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def text(max_length: int | None = None, *, nullable: bool = False, **extra: Any) -> Schema:
@@ -41,12 +38,13 @@ def record_id(description: str = "", *, nullable: bool = False) -> Schema:
     return schema
 
 
-def page_of(item: str) -> Schema:
+def page_of(item: str | ApiSchema) -> Schema:
+    """A page of ``item`` (a core component's name or a named schema) and its next cursor."""
     return {
         "type": "object",
         "required": ["items", "next_cursor"],
         "properties": {
-            "items": {"type": "array", "items": ref(item)},
+            "items": {"type": "array", "items": item if isinstance(item, ApiSchema) else ref(item)},
             "next_cursor": {
                 "type": ["string", "null"],
                 "description": "Pass as `cursor` for the next page; null on the last page.",
@@ -62,12 +60,14 @@ def _obj(properties: Schema, required: list[str] | None = None, **extra: Any) ->
     return schema
 
 
-def _timestamp(nullable: bool = False) -> Schema:
-    return {"type": ["string", "null"] if nullable else "string", "format": "date-time"}
+def date(nullable: bool = True, **extra: Any) -> Schema:
+    """A day as ``YYYY-MM-DD``; its format bounds it, so it needs no ``maxLength``."""
+    return {"type": ["string", "null"] if nullable else "string", "format": "date", **extra}
 
 
-def _date(nullable: bool = True) -> Schema:
-    return {"type": ["string", "null"] if nullable else "string", "format": "date"}
+def timestamp(nullable: bool = False, **extra: Any) -> Schema:
+    """A moment in ISO 8601 (``2026-03-01T14:30:00+05:30``; without an offset, UTC)."""
+    return {"type": ["string", "null"] if nullable else "string", "format": "date-time", **extra}
 
 
 # ---------------------------------------------------------------------------
@@ -175,9 +175,9 @@ _LISTS: Schema = {
 # ---------------------------------------------------------------------------
 
 _STAMPS: Schema = {
-    "created_at": _timestamp(nullable=True),
-    "updated_at": _timestamp(nullable=True),
-    "deleted_at": _timestamp(nullable=True),
+    "created_at": timestamp(nullable=True),
+    "updated_at": timestamp(nullable=True),
+    "deleted_at": timestamp(nullable=True),
     "version": {
         "type": "integer",
         "description": 'Changes on every write; the ETag is `"v<version>"`.',
@@ -196,7 +196,7 @@ def _contact(specs: dict[str, CustomFieldSpec]) -> Schema:
         "addresses": {"type": "array", "items": ref("Address")},
         "tags": {"type": "array", "items": {"type": "string"}},
         "language": {"type": ["string", "null"]},
-        "birthday": _date(),
+        "birthday": date(),
         "notes": {"type": "string"},
         "owner": {"type": ["string", "null"], "description": "The owner's username."},
         "custom": _custom(specs, for_input=False),
@@ -213,7 +213,7 @@ def _contact_input(specs: dict[str, CustomFieldSpec]) -> Schema:
             "display_name": text(400, description="Derived from the names (or email) if empty."),
             **_LISTS,
             "language": text(35, nullable=True, description="A language tag: hi, te-IN, en."),
-            "birthday": text(10, nullable=True, format="date"),
+            "birthday": date(),
             "notes": text(),
             "owner": text(150, nullable=True, description="A username."),
             "custom": _custom(specs, for_input=True),
@@ -274,8 +274,8 @@ LINK = _obj(
         "account_name": {"type": "string"},
         "role": {"type": "string"},
         "primary": {"type": "boolean"},
-        "start_date": _date(),
-        "end_date": _date(),
+        "start_date": date(),
+        "end_date": date(),
     },
     [
         "id",
@@ -295,14 +295,18 @@ LINK_INPUT = _obj(
         "account_id": record_id(),
         "role": text(200),
         "primary": {"type": "boolean", "description": "The contact's main organisation."},
-        "start_date": text(10, nullable=True, format="date"),
-        "end_date": text(10, nullable=True, format="date"),
+        "start_date": date(),
+        "end_date": date(),
     },
     ["contact_id", "account_id"],
     additionalProperties=False,
 )
 
-_STATUS = ["done", "planned"]
+INTERACTION_STATUS: Schema = {
+    "type": "string",
+    "enum": ["done", "planned"],
+    "description": "done: it happened; planned: a follow-up due at `due_at`.",
+}
 _DIRECTIONS = ["inbound", "outbound", None]
 
 
@@ -310,14 +314,14 @@ def _interaction() -> Schema:
     properties: Schema = {
         "id": {"type": "integer"},
         "kind": {"type": "string"},
-        "status": {"type": "string", "enum": _STATUS},
-        "at": _timestamp(),
+        "status": ref("InteractionStatus"),
+        "at": timestamp(),
         "subject": {"type": "string"},
         "body": {"type": "string"},
         "outcome": {"type": "string"},
         "direction": {"type": ["string", "null"]},
-        "occurred_at": _timestamp(nullable=True),
-        "due_at": _timestamp(nullable=True),
+        "occurred_at": timestamp(nullable=True),
+        "due_at": timestamp(nullable=True),
         "duration_minutes": {"type": ["integer", "null"]},
         "contact_ids": {"type": "array", "items": {"type": "integer"}},
         "account_ids": {"type": "array", "items": {"type": "integer"}},
@@ -332,16 +336,10 @@ def _interaction_input(kinds: tuple[str, ...], *, create: bool) -> Schema:
     return _obj(
         {
             "kind": {"type": "string", "enum": list(kinds)},
-            "status": {
-                "type": "string",
-                "enum": _STATUS,
-                "description": "done (default) or planned.",
-            },
+            "status": {**ref("InteractionStatus"), "description": "done (default) or planned."},
             "direction": {"type": ["string", "null"], "enum": _DIRECTIONS},
-            "occurred_at": text(40, nullable=True, format="date-time"),
-            "due_at": text(
-                40, nullable=True, format="date-time", description="Needed when planned."
-            ),
+            "occurred_at": timestamp(nullable=True),
+            "due_at": timestamp(nullable=True, description="Needed when planned."),
             "duration_minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_ID},
             "subject": text(500),
             "body": text(),
@@ -358,13 +356,13 @@ def _interaction_input(kinds: tuple[str, ...], *, create: bool) -> Schema:
 COMPLETION = _obj(
     {
         "outcome": text(500),
-        "occurred_at": text(40, nullable=True, format="date-time", description="Default: now."),
+        "occurred_at": timestamp(nullable=True, description="Default: now."),
     },
     additionalProperties=False,
 )
 TIMELINE_ENTRY = _obj(
     {
-        "at": _timestamp(),
+        "at": timestamp(),
         "kind": {"type": "string"},
         "title": {"type": "string"},
         "source": {"type": "string", "description": "core, or the plugin that gave the entry."},
@@ -378,18 +376,38 @@ TIMELINE_ENTRY = _obj(
 AUDIT_ENTRY = _obj(
     {
         "id": {"type": "integer"},
-        "at": _timestamp(),
+        "at": timestamp(),
         "actor": {"type": "string"},
         "entity": {"type": "string"},
         "record_id": {"type": "integer"},
         "action": {"type": "string"},
         "changes": {
             "type": "object",
-            "description": "Each changed field with its value before and after.",
+            "description": (
+                "Each field that changed, by name, with its value before and after. A custom "
+                "field is named `custom.<name>`; a field absent before (created) or after "
+                "(deleted) has null on that side."
+            ),
+            "additionalProperties": ref("FieldChange"),
         },
     },
     ["id", "at", "actor", "entity", "record_id", "action", "changes"],
 )
+FIELD_CHANGE: Schema = {
+    "type": "array",
+    "description": (
+        "`[before, after]`: the field's JSON value (text, number, true/false, a list or "
+        "null) before the change and after it."
+    ),
+    "prefixItems": [{"description": "The value before."}, {"description": "The value after."}],
+    "items": False,
+    "minItems": 2,
+    "maxItems": 2,
+}
+DECIMAL: Schema = {
+    "type": "string",
+    "description": 'A decimal number as text, so it stays exact: "1250.50", "7.5".',
+}
 SEARCH_HIT = _obj(
     {
         "source": {"type": "string"},
@@ -435,6 +453,7 @@ def core_components(kernel: Sampark) -> dict[str, Schema]:
     account_fields = kernel.custom_fields.get("account", {})
     return {
         "Problem": PROBLEM,
+        "Decimal": DECIMAL,
         "Email": EMAIL,
         "Phone": PHONE,
         "Address": ADDRESS,
@@ -448,6 +467,7 @@ def core_components(kernel: Sampark) -> dict[str, Schema]:
         "Link": LINK,
         "LinkInput": LINK_INPUT,
         "LinkPage": page_of("Link"),
+        "InteractionStatus": INTERACTION_STATUS,
         "Interaction": _interaction(),
         "InteractionInput": _interaction_input(kernel.interaction_kinds, create=True),
         "InteractionChanges": _interaction_input(kernel.interaction_kinds, create=False),
@@ -456,6 +476,7 @@ def core_components(kernel: Sampark) -> dict[str, Schema]:
         "TimelineEntry": TIMELINE_ENTRY,
         "TimelinePage": page_of("TimelineEntry"),
         "AuditEntry": AUDIT_ENTRY,
+        "FieldChange": FIELD_CHANGE,
         "AuditPage": page_of("AuditEntry"),
         "SearchHit": SEARCH_HIT,
         "SearchResults": SEARCH_RESULTS,
