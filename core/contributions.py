@@ -12,7 +12,15 @@ from sampark.core.records import Record
 
 @dataclass(frozen=True)
 class SearchHit(Record):
-    """One result of the global search, whatever it came from."""
+    """One result of the global search, whatever it came from.
+
+    Attributes:
+        source: the name of the ``SearchSource`` that found it.
+        ref: a stable reference to the record (``"deal:7"``).
+        title: the line people read first.
+        subtitle: a second, quieter line ("Acme · Proposal").
+        url: the record's page, if it has one.
+    """
 
     source: str
     ref: str
@@ -25,8 +33,13 @@ class SearchHit(Record):
 class SearchSource:
     """Something the global search asks: ``search(kernel, query, limit)`` gives SearchHits.
 
-    A ``search`` that also takes ``actor`` is told who is searching and must return only
-    what that actor may see; with ``permission`` set, actors without it never ask it.
+    Attributes:
+        name: unique among all sources (two sources with one name fail at start-up).
+        label: the heading of its results ("Deals").
+        search: ``async search(kernel, query, limit)`` giving ``SearchHit``s; one that
+            also takes ``actor`` is told who is searching and must return only what that
+            actor may see.
+        permission: actors without it never ask this source (None: everyone does).
     """
 
     name: str
@@ -51,7 +64,14 @@ def _takes_actor(function: Callable[..., Any]) -> bool:
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the web UI's navigation, shown to actors with ``permission`` (or to all)."""
+    """A link in the web UI's navigation.
+
+    Attributes:
+        label: the link text.
+        url: where it goes (``/pipeline/``).
+        order: links sort by ``(order, label)``; core's come first.
+        permission: shown only to actors with it (None: to everyone signed in).
+    """
 
     label: str
     url: str
@@ -61,7 +81,13 @@ class NavItem:
 
 @dataclass(frozen=True)
 class Panel:
-    """A box on a contact's or account's page: a title and ready-escaped HTML."""
+    """A box on a contact's or account's page.
+
+    Attributes:
+        title: the box's heading.
+        html: its body, inserted as is: escape every value you put in it.
+        order: panels sort by ``(order, title)``.
+    """
 
     title: str
     html: str
@@ -72,7 +98,12 @@ class Panel:
 class DashboardNumber:
     """A figure on the home page ("3 tickets breaching soon"), linking to where it comes from.
 
-    ``alert`` marks a figure that needs attention now; the page highlights it when not zero.
+    Attributes:
+        label: what is counted ("open deals").
+        value: the figure (a count, or preformatted text such as an amount).
+        url: the page listing what was counted.
+        order: figures sort by ``(order, label)``.
+        alert: needs attention now; the page highlights it when not zero.
     """
 
     label: str

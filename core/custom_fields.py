@@ -19,7 +19,18 @@ _FALSE = {"false", "no", "n", "0", "off"}
 
 @dataclass(frozen=True)
 class CustomFieldSpec:
-    """One custom field of contacts or accounts: its name, type and allowed values."""
+    """One custom field of contacts or accounts: its name, type and allowed values.
+
+    Attributes:
+        entity: ``"contact"`` or ``"account"``.
+        name: the key in the record's ``custom`` dict.
+        type: text, number, decimal, date, boolean or choice.
+        label: what forms show (default: the name).
+        choices: the allowed values of a ``choice`` field.
+        required: refuse records without a value.
+        source: who declared it: ``"config"`` or the plugin's label (set by the host).
+        help: a hint shown under the form field.
+    """
 
     entity: str
     name: str

@@ -15,7 +15,12 @@ class ConfigError(SamparkError):
 
 @dataclass(frozen=True)
 class FieldError:
-    """One problem with one input field, e.g. ``emails[1].email: not a valid address``."""
+    """One problem with one input field, e.g. ``emails[1].email: not a valid address``.
+
+    Attributes:
+        field: the field's path in the input (``emails[1].email``, ``amount``).
+        message: what is wrong, for a person (``must be > 0 (got -2)``).
+    """
 
     field: str
     message: str
@@ -25,7 +30,12 @@ class FieldError:
 
 
 class ValidationError(SamparkError):
-    """Input was refused; ``errors`` lists every field at fault, nothing was written."""
+    """Input was refused and nothing was written.
+
+    Attributes:
+        errors: every ``FieldError`` found, so a form can mark them all at once. Raise
+            ``ValidationError.single(field, message)`` for one.
+    """
 
     def __init__(self, errors: list[FieldError]) -> None:
         self.errors = list(errors)
@@ -37,7 +47,12 @@ class ValidationError(SamparkError):
 
 
 class NotFoundError(SamparkError):
-    """The record does not exist (or is hidden from the caller)."""
+    """The record does not exist (or is hidden from the caller): a 404 on the web and API.
+
+    Attributes:
+        entity: what kind of record (``"deal"``).
+        key: the id or number that was asked for.
+    """
 
     def __init__(self, entity: str, key: object) -> None:
         self.entity = entity
@@ -46,7 +61,12 @@ class NotFoundError(SamparkError):
 
 
 class PermissionDenied(SamparkError):
-    """The actor lacks a permission; nothing was read or written."""
+    """The actor lacks a permission; nothing was read or written (a 403).
+
+    Attributes:
+        username: who asked.
+        permission: the permission they lack (``"tickets.write"``).
+    """
 
     def __init__(self, username: str, permission: str) -> None:
         self.username = username
@@ -55,7 +75,14 @@ class PermissionDenied(SamparkError):
 
 
 class StaleRecordError(SamparkError):
-    """Someone else changed the record since it was read; the edit was refused."""
+    """Someone else changed the record since it was read; the edit was refused (a 409).
+
+    Attributes:
+        entity: what kind of record.
+        key: its id.
+        expected: the version the editor read.
+        actual: the version it is now.
+    """
 
     def __init__(self, entity: str, key: object, expected: int, actual: int) -> None:
         self.entity = entity

@@ -50,6 +50,10 @@ class PluginFacade:
     ``Tickets(crm)`` acts as the system; ``Tickets(crm.as_user(actor))`` or
     ``Tickets(crm, actor)`` as that user. Methods wrap their service calls in
     ``with self.kernel.activate():`` and pass ``actor=self.actor``.
+
+    Attributes:
+        kernel: the ``Sampark`` kernel (also when built from a user's view).
+        actor: who the facade's calls run as (``SYSTEM`` for the kernel itself).
     """
 
     def __init__(self, crm: Sampark | UserView, actor: Actor | None = None) -> None:

@@ -73,6 +73,8 @@ class Actor:
         permissions: the permission names the user's roles grant.
         scope: ``"all"`` records, or ``"own"``: only the contacts and accounts the user
             owns, and what hangs off them.
+        language: the user's preferred language ("": the deployment's default).
+        time_zone: the user's time zone ("": the deployment's default).
     """
 
     user_id: int | None

@@ -14,7 +14,7 @@ import pluggy
 
 from sampark.core import hookspecs
 from sampark.core.errors import ConfigError
-from sampark.core.manifest import PluginManifest
+from sampark.core.manifest import PluginManifest, api_incompatibility
 from sampark.core.typed_config import build_config
 
 ENTRY_POINT_GROUP = "sampark"
@@ -89,6 +89,10 @@ def resolve_enabled(
                 enabled.add(manifest.label)
                 changed = True
     for label in sorted(enabled):
+        wanted = available[label].plugin_api
+        problem = api_incompatibility(wanted) if wanted is not None else None
+        if problem:
+            raise ConfigError(f"plugin {label}: {problem}")
         for requirement in available[label].requires:
             if requirement == CORE_LABEL:
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -82,6 +83,29 @@ def like_pattern(term: str) -> str:
     """``%term%`` with LIKE's own wildcards escaped: use it with ``ESCAPE '\\'``."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def cents(conn: BaseDBAsyncClient, column: str) -> str:
+    """A decimal money column in whole cents, as an expression both engines sum exactly.
+
+    ``SUM(cents(conn, "d.amount"))`` adds integers on SQLite (which keeps decimals as
+    text, so a plain SUM would add floats) and ``numeric`` on PostgreSQL; turn the total
+    back into money with :func:`from_cents`.
+    """
+    if dialect(conn) == "postgres":
+        return f"({column} * 100)"
+    # x.yz as REAL times 100 is within 0.5 of the whole number of cents.
+    return f"CAST(ROUND(CAST({column} AS REAL) * 100) AS INTEGER)"
+
+
+def from_cents(value: Any, scale: int = 100) -> Decimal:
+    """A sum of :func:`cents` as an exact Decimal to the cent (``None``, no rows, is 0.00).
+
+    ``scale`` is what the summed expression was multiplied by: 100 for cents, 10 000 for
+    cents times a percentage.
+    """
+    total = Decimal(str(value)) if value is not None else Decimal(0)
+    return (total / scale).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def db_time(conn: BaseDBAsyncClient, value: dt.datetime) -> Any:

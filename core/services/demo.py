@@ -639,9 +639,16 @@ class DemoSummary(Record):
 class DemoWorld:
     """The demo CRM core has written, handed to plugins' ``demo_data`` hooks.
 
-    ``employers[i]`` is the index in ``account_ids`` of the account that
-    ``contact_ids[i]`` works for (None: nobody's). Draw from ``rng`` only, so a
-    seeded run writes the same data every time.
+    Attributes:
+        rng: the seeded random generator: draw from it only, so a seeded run writes the
+            same data every time.
+        now: the moment the demo is built around.
+        usernames: the demo users.
+        account_ids: the demo accounts.
+        contact_ids: the demo contacts.
+        employers: ``employers[i]`` is the index in ``account_ids`` of the account that
+            ``contact_ids[i]`` works for (None: nobody's).
+        report: ``report(stage, done, total)`` prints a progress line.
     """
 
     rng: random.Random

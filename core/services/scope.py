@@ -7,10 +7,14 @@ scope is answered exactly like a missing one, so its existence never leaks.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from sampark.core.errors import ValidationError
 from sampark.core.permissions import Actor
+from sampark.core.sql import fetch, marks
 
 # Each service's permission for reading, by entity.
 READ_PERMISSIONS = {
@@ -28,6 +32,52 @@ def owner_condition(actor: Actor, alias: str) -> tuple[list[str], list[Any]]:
     if actor.sees_everything():
         return [], []
     return [f"{alias}.owner_id = ?"], [actor.user_id]
+
+
+# The tables of the records a plugin's rows may hang off.
+OWNED_TABLES = {"contact": "core_contact", "account": "core_account"}
+
+
+def _owned_table(entity: str) -> str:
+    if entity not in OWNED_TABLES:
+        raise ValueError(f"entity must be 'contact' or 'account' (got {entity!r})")
+    return OWNED_TABLES[entity]
+
+
+def visible_condition(actor: Actor, entity: str, column: str) -> tuple[list[str], list[Any]]:
+    """SQL conditions keeping rows whose ``column`` names a contact or account ``actor`` sees.
+
+    For a plugin's rows that hang off a contact or account (``t.requester_id``): an
+    "own"-scoped actor keeps rows whose record they own (a NULL ``column`` is not kept);
+    everyone else keeps every row. Join the result onto a WHERE clause with :func:`where`.
+    """
+    if actor.sees_everything():
+        return [], []
+    table = _owned_table(entity)
+    return [f"EXISTS (SELECT 1 FROM {table} v WHERE v.id = {column} AND v.owner_id = ?)"], [
+        actor.user_id
+    ]
+
+
+async def visible_ids(
+    conn: BaseDBAsyncClient, actor: Actor, entity: str, ids: Iterable[int]
+) -> set[int]:
+    """Which of ``ids`` name a live (not deleted) contact or account ``actor`` may see.
+
+    Check the ids a plugin's input names before writing them: one missing from the answer
+    is reported like a missing record, so a record out of scope never shows it exists.
+    """
+    wanted = sorted(set(ids))
+    if not wanted:
+        return set()
+    conditions, params = owner_condition(actor, "r")
+    rows = await fetch(
+        conn,
+        f"SELECT r.id FROM {_owned_table(entity)} r WHERE r.deleted_at IS NULL "
+        f"AND r.id IN ({marks(len(wanted))}){where(conditions)}",
+        [*wanted, *params],
+    )
+    return {row["id"] for row in rows}
 
 
 def interaction_condition(actor: Actor, alias: str) -> tuple[list[str], list[Any]]:

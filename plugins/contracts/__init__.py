@@ -5,7 +5,7 @@ Importing this package reads the manifest only; the plugin's code loads when ena
 
 from __future__ import annotations
 
-from sampark.core.manifest import PluginManifest
+from sampark.plugin import PluginManifest
 
 manifest = PluginManifest(
     label="contracts",
@@ -17,4 +17,5 @@ manifest = PluginManifest(
     models="sampark.plugins.contracts.models",
     migrations="sampark.plugins.contracts.migrations",
     config_schema="sampark.plugins.contracts.config:ContractsConfig",
+    plugin_api="1.0",
 )

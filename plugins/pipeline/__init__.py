@@ -5,7 +5,7 @@ Importing this package reads the manifest only; the plugin's code loads when ena
 
 from __future__ import annotations
 
-from sampark.core.manifest import PluginManifest
+from sampark.plugin import PluginManifest
 
 manifest = PluginManifest(
     label="pipeline",
@@ -16,4 +16,5 @@ manifest = PluginManifest(
     models="sampark.plugins.pipeline.models",
     migrations="sampark.plugins.pipeline.migrations",
     config_schema="sampark.plugins.pipeline.config:PipelineConfig",
+    plugin_api="1.0",
 )

@@ -12,10 +12,9 @@ from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import TimelineEntry
 from sampark.core.services.scope import where
 from sampark.core.services.timeline import TimelineKey, TimelineSubject, older_than
-from sampark.core.sql import fetch, read_time
+from sampark.core.sql import cents, fetch, from_cents, read_time
 from sampark.plugins.pipeline import services
 from sampark.plugins.pipeline.config import Pipeline, Stage
-from sampark.plugins.pipeline.forecast import cents
 from sampark.plugins.pipeline.records import DealRecord
 from sampark.plugins.pipeline.services import LABEL, deal_condition, stage_name
 
@@ -81,7 +80,6 @@ async def timeline_entries(
                 at=moment,
                 kind="deal",
                 title=title,
-                source=LABEL,
                 ref=f"deal_stage:{row['id']}",
                 body=f"{money(amount, row['currency'])}, by {row['by_name']}",
                 url=deal_url(row["deal_id"]),
@@ -189,7 +187,7 @@ async def board(
         params.append(owner_id)
     summary = await fetch(
         conn,
-        f"SELECT d.stage, d.currency, COUNT(*) AS n, SUM({cents(conn)}) AS amount "
+        f"SELECT d.stage, d.currency, COUNT(*) AS n, SUM({cents(conn, 'd.amount')}) AS amount "
         f"FROM pipeline_deal d WHERE {' AND '.join(conditions)} "
         "GROUP BY d.stage, d.currency ORDER BY d.stage, d.currency",
         params,
@@ -200,7 +198,7 @@ async def board(
         if column is None:
             continue
         column.count += int(row["n"])
-        column.totals.append((row["currency"], Decimal(str(row["amount"] or 0)) / 100))
+        column.totals.append((row["currency"], from_cents(row["amount"])))
     for column in columns.values():
         if not column.count:
             continue

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -26,7 +26,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from sampark.core.errors import FieldError, ValidationError
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.services.scope import where
-from sampark.core.sql import db_date, db_time, dialect, fetch
+from sampark.core.sql import cents, db_date, db_time, dialect, fetch, from_cents
 from sampark.plugins.pipeline.records import AccountSalesRow, ForecastRow, StageStatsRow
 from sampark.plugins.pipeline.services import config_of, deal_condition, parse_date, stage_name
 
@@ -35,15 +35,6 @@ if TYPE_CHECKING:
 
 GROUPINGS = ("month", "owner")
 NO_MONTH = "none"
-CENT = Decimal("0.01")
-
-
-def cents(conn: BaseDBAsyncClient, alias: str = "d") -> str:
-    """The deal's amount in whole cents, as an expression both engines sum exactly."""
-    if dialect(conn) == "postgres":
-        return f"({alias}.amount * 100)"
-    # SQLite keeps the decimal as text; x.yz * 100 is within 0.5 of the whole number.
-    return f"CAST(ROUND(CAST({alias}.amount AS REAL) * 100) AS INTEGER)"
 
 
 def month_of(conn: BaseDBAsyncClient, column: str) -> str:
@@ -71,12 +62,6 @@ def committed(kernel: Sampark, alias: str = "d") -> tuple[str, list[Any]]:
             )
             params += [pipeline.key, *keys]
     return f"({' OR '.join(parts)})", params
-
-
-def _money(cents_value: Any, scale: int = 100) -> Decimal:
-    if cents_value is None:
-        return Decimal("0.00")
-    return (Decimal(str(cents_value)) / scale).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def period(
@@ -135,7 +120,7 @@ async def forecast(
         conditions.append("d.pipeline = ?")
         params.append(pipeline)
     commit, commit_params = committed(kernel)
-    money = cents(conn)
+    money = cents(conn, "d.amount")
     if by == "month":
         group, join = f"COALESCE({month_of(conn, 'd.expected_close')}, '{NO_MONTH}')", ""
     else:
@@ -154,10 +139,10 @@ async def forecast(
             group=row["grp"],
             currency=row["currency"],
             deals=int(row["deals"]),
-            amount=_money(row["amount"]),
-            weighted=_money(row["weighted"], 10_000),
-            best=_money(row["amount"]),
-            worst=_money(row["worst"]),
+            amount=from_cents(row["amount"]),
+            weighted=from_cents(row["weighted"], 10_000),
+            best=from_cents(row["amount"]),
+            worst=from_cents(row["worst"]),
         )
         for row in rows
     ]
@@ -271,7 +256,7 @@ async def sales_by_account(
     conditions += ["d.status = 'won'", "d.deleted_at IS NULL"]
     conditions += ["d.closed_on >= ?", "d.closed_on <= ?"]
     params += [db_date(conn, start), db_date(conn, end)]
-    money = cents(conn)
+    money = cents(conn, "d.amount")
     rows = await fetch(
         conn,
         f"SELECT d.account_id, MIN(a.name) AS account_name, d.currency, COUNT(*) AS deals, "
@@ -287,7 +272,7 @@ async def sales_by_account(
             account_name=row["account_name"] or "",
             currency=row["currency"],
             deals=int(row["deals"]),
-            amount=_money(row["amount"]),
+            amount=from_cents(row["amount"]),
         )
         for row in rows
     ]

@@ -5,7 +5,7 @@ Importing this package reads the manifest only; the plugin's code loads when ena
 
 from __future__ import annotations
 
-from sampark.core.manifest import PluginManifest
+from sampark.plugin import PluginManifest
 
 manifest = PluginManifest(
     label="tickets",
@@ -16,4 +16,5 @@ manifest = PluginManifest(
     models="sampark.plugins.tickets.models",
     migrations="sampark.plugins.tickets.migrations",
     config_schema="sampark.plugins.tickets.config:TicketsConfig",
+    plugin_api="1.0",
 )

@@ -25,6 +25,7 @@ from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import Page
 from sampark.core.services.audit import record_change
 from sampark.core.services.interactions import log_interaction, parse_datetime
+from sampark.core.services.scope import visible_condition, visible_ids
 from sampark.core.sql import (
     db_time,
     execute,
@@ -149,11 +150,9 @@ def scope_condition(actor: Actor, alias: str = "t") -> tuple[list[str], list[Any
     """Tickets an "own"-scoped actor sees: assigned to them, unassigned, or their contact's."""
     if actor.sees_everything():
         return [], []
-    return [
-        f"({alias}.assignee_id = ? OR {alias}.assignee_id IS NULL OR EXISTS "
-        f"(SELECT 1 FROM core_contact sc WHERE sc.id = {alias}.requester_id "
-        "AND sc.owner_id = ?))"
-    ], [actor.user_id, actor.user_id]
+    (theirs,), params = visible_condition(actor, "contact", f"{alias}.requester_id")
+    condition = f"({alias}.assignee_id = ? OR {alias}.assignee_id IS NULL OR {theirs})"
+    return [condition], [actor.user_id, *params]
 
 
 def _where(conditions: list[str]) -> str:
@@ -208,13 +207,17 @@ async def _records(conn: BaseDBAsyncClient, rows: list[dict[str, Any]]) -> list[
     ]
 
 
-async def _row(conn: BaseDBAsyncClient, ticket_id: Any, actor: Actor = SYSTEM) -> dict[str, Any]:
+async def _row(
+    conn: BaseDBAsyncClient, ticket_id: Any, actor: Actor = SYSTEM, include_deleted: bool = False
+) -> dict[str, Any]:
     if isinstance(ticket_id, bool) or not isinstance(ticket_id, int):
         raise NotFoundError(ENTITY, ticket_id)
     conditions, params = scope_condition(actor)
+    if not include_deleted:
+        conditions.append("t.deleted_at IS NULL")
     rows = await fetch(
         conn,
-        f"{_SELECT} WHERE t.id = ? AND t.deleted_at IS NULL AND {_where(conditions)}",
+        f"{_SELECT} WHERE t.id = ? AND {_where(conditions)}",
         [ticket_id, *params],
     )
     if not rows:
@@ -225,6 +228,17 @@ async def _row(conn: BaseDBAsyncClient, ticket_id: Any, actor: Actor = SYSTEM) -
 async def _load_one(conn: BaseDBAsyncClient, ticket_id: Any, actor: Actor = SYSTEM) -> TicketRecord:
     """The live ticket if the actor may see it; NotFoundError otherwise."""
     return (await _records(conn, [await _row(conn, ticket_id, actor)]))[0]
+
+
+async def load_ticket(
+    kernel: Sampark,
+    conn: BaseDBAsyncClient,
+    ticket_id: Any,
+    actor: Actor = SYSTEM,
+    include_deleted: bool = False,
+) -> TicketRecord:
+    """A ticket the actor may see (a deleted one only with ``include_deleted``)."""
+    return (await _records(conn, [await _row(conn, ticket_id, actor, include_deleted)]))[0]
 
 
 async def _load_state(
@@ -249,8 +263,10 @@ def parse_number(text: Any) -> int | None:
     return int(match.group(1)) if match else None
 
 
-async def find_ticket(kernel: Sampark, number: Any, *, actor: Actor = SYSTEM) -> TicketRecord:
-    """A ticket by its number: ``T-000123`` or just ``123``."""
+async def find_ticket(
+    kernel: Sampark, number: Any, *, include_deleted: bool = False, actor: Actor = SYSTEM
+) -> TicketRecord:
+    """A ticket by its number: ``T-000123`` or just ``123`` (deleted too if asked)."""
     actor.require("tickets.read")
     seq = parse_number(number)
     if seq is None:
@@ -260,7 +276,7 @@ async def find_ticket(kernel: Sampark, number: Any, *, actor: Actor = SYSTEM) ->
     if not rows:
         raise NotFoundError(ENTITY, number)
     try:
-        return await _load_one(conn, rows[0]["id"], actor)
+        return await load_ticket(kernel, conn, rows[0]["id"], actor, include_deleted)
     except NotFoundError:
         raise NotFoundError(ENTITY, number) from None
 
@@ -276,6 +292,7 @@ async def list_tickets(
     account_id: int | None = None,
     tag: str | None = None,
     channel: str | None = None,
+    deleted: bool = False,
     cursor: str | None = None,
     limit: int = 50,
     actor: Actor = SYSTEM,
@@ -285,12 +302,15 @@ async def list_tickets(
     ``view`` picks a queue: ``mine`` (active, assigned to the actor), ``unassigned``
     (active, nobody's), ``breaching`` (clock running, due within the breach window, the
     soonest first). ``status`` may be ``active`` for new, open and pending together.
+    ``deleted`` lists deleted tickets instead (for restoring them: needs ``tickets.delete``).
     """
     actor.require("tickets.read")
+    if deleted:
+        actor.require("tickets.delete")
     check_limit(limit)
     conn = kernel.connection
     conditions, params = scope_condition(actor)
-    conditions.append("t.deleted_at IS NULL")
+    conditions.append(f"t.deleted_at IS {'NOT ' if deleted else ''}NULL")
     errors: list[FieldError] = []
     if view not in (None, "", *VIEWS):
         errors.append(FieldError("view", f"must be one of {', '.join(VIEWS)} (got {view!r})"))
@@ -569,18 +589,12 @@ async def _user_id(conn: BaseDBAsyncClient, username: str, where: str) -> int:
 
 
 async def _visible(
-    conn: BaseDBAsyncClient, table: str, record_id: int, actor: Actor, kept: int | None
+    conn: BaseDBAsyncClient, entity: str, record_id: int, actor: Actor, kept: int | None
 ) -> bool:
     """Whether a contact or account exists and the actor may name it (or it is kept as is)."""
     if record_id == kept:
         return True
-    conditions = ["id = ?", "deleted_at IS NULL"]
-    params: list[Any] = [record_id]
-    if not actor.sees_everything():
-        conditions.append("owner_id = ?")
-        params.append(actor.user_id)
-    rows = await fetch(conn, f"SELECT id FROM {table} WHERE {' AND '.join(conditions)}", params)
-    return bool(rows)
+    return record_id in await visible_ids(conn, actor, entity, [record_id])
 
 
 async def _checked(
@@ -589,12 +603,12 @@ async def _checked(
     """Values ready to write (``assignee_id`` resolved); ValidationError naming each fault."""
     values, errors = _clean(data, existing)
     conn = kernel.connection
-    for key, table, entity, kept in (
-        ("requester_id", "core_contact", "contact", existing.requester_id if existing else None),
-        ("account_id", "core_account", "account", existing.account_id if existing else None),
+    for key, entity, kept in (
+        ("requester_id", "contact", existing.requester_id if existing else None),
+        ("account_id", "account", existing.account_id if existing else None),
     ):
         if values.get(key) is not None and not await _visible(
-            conn, table, values[key], actor, kept
+            conn, entity, values[key], actor, kept
         ):
             errors.append(FieldError(key, f"no {entity} with id {values[key]}"))
     if "assignee" in values:
@@ -1052,45 +1066,3 @@ async def add_message(
         if record is not None:
             return record
     raise StaleRecordError(ENTITY, ticket_id, existing.version, existing.version + 1)
-
-
-async def delete_ticket(
-    kernel: Sampark, ticket_id: int, *, expected_version: int | None = None, actor: Actor = SYSTEM
-) -> None:
-    """Remove a ticket from every list (its number is never handed out again).
-
-    Its replies stay on the requester's timeline; ``ticket_written`` hears the deletion
-    with ``ticket.deleted_at`` set.
-    """
-    actor.require("tickets.delete")
-    existing = await _load_one(kernel.connection, ticket_id, actor)
-    if expected_version is not None and expected_version != existing.version:
-        raise StaleRecordError(ENTITY, ticket_id, expected_version, existing.version)
-    moment = now()
-
-    async def write() -> None:
-        async with in_transaction() as conn:
-            updated = await fetch(
-                conn,
-                "UPDATE tickets_ticket SET deleted_at = ?, updated_at = ?, next_due_at = NULL, "
-                "version = version + 1 WHERE id = ? AND version = ? AND deleted_at IS NULL "
-                "RETURNING id",
-                [db_time(conn, moment), db_time(conn, moment), ticket_id, existing.version],
-            )
-            if not updated:
-                current = await _load_one(conn, ticket_id, actor)
-                raise StaleRecordError(ENTITY, ticket_id, existing.version, current.version)
-            await record_change(conn, actor, ENTITY, ticket_id, "delete", existing, None)
-            gone = dataclasses.replace(
-                existing, deleted_at=moment, updated_at=moment, version=existing.version + 1
-            )
-            await kernel.plugins.notify(
-                "ticket_written",
-                kernel=kernel,
-                conn=conn,
-                ticket=gone,
-                previous=existing,
-                actor=actor,
-            )
-
-    await _with_retries(write)

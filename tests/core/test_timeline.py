@@ -138,8 +138,7 @@ async def test_plugin_entries_merge_in_order_with_core(crm: Sampark) -> None:
                 at=BASE + dt.timedelta(minutes=minute),
                 kind="ticket",
                 title=f"Ticket {number}",
-                source="extra",
-                ref=f"ticket:{number}",
+                ref=f"ticket:{number}",  # no source: the host names the plugin
             )
             for number, minute in enumerate((5, 10, 30, 30, 40, -60))
         ]

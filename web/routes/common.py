@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from sampark.web.forms import flat_values
+
+if TYPE_CHECKING:
+    from sampark.core.kernel import Sampark
+    from sampark.core.permissions import Actor
+    from sampark.core.views import UserView
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -26,6 +31,25 @@ def signed_in(endpoint: Endpoint) -> Endpoint:
         return await endpoint(request)
 
     return guarded
+
+
+def kernel_of(request: Request) -> Sampark:
+    """The kernel serving this app (acts as the system: prefer :func:`crm_of` for records)."""
+    return request.app.state.kernel
+
+
+def actor_of(request: Request) -> Actor | None:
+    """Who is signed in (a session or an API token), or None for a visitor."""
+    return request.state.actor
+
+
+def crm_of(request: Request) -> UserView:
+    """The CRM as the signed-in user sees it: every call checks their permissions and scope.
+
+    Plugin pages are for signed-in users only, so there it is always set; a core page
+    guarded by :func:`signed_in` may rely on it too.
+    """
+    return request.state.crm
 
 
 def see_other(url: str) -> RedirectResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sampark.core.manifest import PluginManifest
+from sampark.plugin import PluginManifest
 from sampark_hello.config import HelloConfig
 
 manifest = PluginManifest(
@@ -14,4 +14,5 @@ manifest = PluginManifest(
     models="sampark_hello.models",
     migrations="sampark_hello.migrations",
     config_schema=HelloConfig,
+    plugin_api="1.0",
 )

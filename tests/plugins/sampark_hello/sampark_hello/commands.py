@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from sampark.core.commands.runner import reported_errors, run_with_kernel, settings_for
-from sampark.core.kernel import Sampark
+from sampark.plugin import Sampark, reported_errors, run_with_kernel, settings_for
 from sampark_hello import services
 
 

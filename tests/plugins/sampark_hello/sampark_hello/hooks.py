@@ -6,11 +6,11 @@ from typing import Any
 
 import click
 
-from sampark import hookimpl
+from sampark.plugin import Sampark, hookimpl
 
 
 @hookimpl
-async def record_saved(kernel: Any, entity: str, record: Any, created: bool) -> None:
+async def record_saved(kernel: Sampark, entity: str, record: Any, created: bool) -> None:
     from sampark_hello import services
 
     if entity != "contact":

@@ -4,7 +4,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0002_search_and_indexes")]
+    dependencies = [("core", "0004_scope_indexes")]
 
     initial = True
 
