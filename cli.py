@@ -31,7 +31,21 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 class _CommandsOnce(click.Group):
-    """A group that refuses a second command of the same name instead of replacing it."""
+    """A group that refuses a second command of the same name instead of replacing it.
+
+    ``config_error`` is why the config could not be read; a command the group does not
+    know is then reported with that error rather than as unknown, since it may be a
+    plugin's command that the broken config kept out.
+    """
+
+    config_error: str | None = None
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if self.config_error and args and self.get_command(ctx, args[0]) is None:
+            raise CommandError([f"{self.config_error} (plugins' commands need a working config)"])
+        return super().resolve_command(ctx, args)
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         name = name or cmd.name
@@ -93,10 +107,11 @@ def build_cli(argv: Sequence[str] | None = None) -> click.Group:
     try:
         settings = load_settings(_config_from_argv(argv))
         plugins = PluginSet(settings.plugins, settings.plugin_tables)
-    except SamparkError:
+    except SamparkError as exc:
         from sampark.core import default_hooks
 
         default_hooks.register_commands(group)
+        group.config_error = str(exc)
         return group
     plugins.hook.register_commands(cli=group)
     return group

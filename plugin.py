@@ -42,8 +42,9 @@ if TYPE_CHECKING:  # what editors and type checkers read
         Record,
         TimelineEntry,
     )
-    from sampark.core.services.audit import audit_page, record_change
+    from sampark.core.services.audit import AuditedRecords, audit_page, record_change
     from sampark.core.services.demo import DemoWorld
+    from sampark.core.services.lifecycle import RecordLifecycle
     from sampark.core.services.scope import visible_condition, visible_ids, where
     from sampark.core.services.timeline import TimelineKey, TimelineSubject, older_than
     from sampark.core.sql import (
@@ -60,7 +61,7 @@ if TYPE_CHECKING:  # what editors and type checkers read
         read_date,
         read_time,
     )
-    from sampark.web.api import ApiCall, ApiOperation, ApiProblem, Param, Reply
+    from sampark.web.api import ApiCall, ApiOperation, ApiProblem, ApiSchema, Param, Reply
     from sampark.web.routes.common import actor_of, crm_of, kernel_of, see_other, signed_in
     from sampark.web.templating import render
 
@@ -100,9 +101,11 @@ _EXPORTS = {
     "Page": "sampark.core.records",
     "Record": "sampark.core.records",
     "TimelineEntry": "sampark.core.records",
+    "AuditedRecords": "sampark.core.services.audit",
     "audit_page": "sampark.core.services.audit",
     "record_change": "sampark.core.services.audit",
     "DemoWorld": "sampark.core.services.demo",
+    "RecordLifecycle": "sampark.core.services.lifecycle",
     "visible_condition": "sampark.core.services.scope",
     "visible_ids": "sampark.core.services.scope",
     "where": "sampark.core.services.scope",
@@ -124,6 +127,7 @@ _EXPORTS = {
     "ApiCall": "sampark.web.api",
     "ApiOperation": "sampark.web.api",
     "ApiProblem": "sampark.web.api",
+    "ApiSchema": "sampark.web.api",
     "Param": "sampark.web.api",
     "Reply": "sampark.web.api",
     "actor_of": "sampark.web.routes.common",
@@ -142,7 +146,9 @@ __all__ = [
     "ApiCall",
     "ApiOperation",
     "ApiProblem",
+    "ApiSchema",
     "AuditRecord",
+    "AuditedRecords",
     "ConfigError",
     "ContactRecord",
     "CustomFieldSpec",
@@ -159,6 +165,7 @@ __all__ = [
     "PluginFacade",
     "PluginManifest",
     "Record",
+    "RecordLifecycle",
     "Reply",
     "Sampark",
     "SamparkError",

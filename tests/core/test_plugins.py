@@ -225,6 +225,21 @@ def test_a_bad_plugin_setting_is_named(table: dict[str, Any], message: str) -> N
         PluginSet(["hello"], {"hello": table})
 
 
+def test_a_plugin_command_under_a_bad_setting_reports_the_setting(tmp_path: Path) -> None:
+    config = tmp_path / "sampark.toml"
+    config.write_text(
+        f'database = "sqlite:///{tmp_path}/crm.db"\nplugins = ["hello"]\n'
+        '[plugin.hello]\ngreting = "Hi"\n',
+        encoding="utf-8",
+    )
+    result = run_cli("--config", str(config), "hello", "greet", "Asha")
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "error: plugin.hello: unknown setting 'greting' (known settings: greet_on_update, "
+        "greeting) (plugins' commands need a working config)"
+    )
+
+
 def test_a_hook_with_no_spec_is_named_with_the_known_hooks(hook_module: HookModule) -> None:
     typo = hook_module(
         "typo",

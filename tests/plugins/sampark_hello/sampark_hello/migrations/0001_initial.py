@@ -4,7 +4,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0004_scope_indexes")]
+    dependencies = [("core", "0005_user_preferences")]
 
     initial = True
 
