@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.exceptions import HTTPException
+
 from sampark.core.custom_fields import CustomFieldSpec
 from sampark.core.errors import FieldError
 from sampark.core.records import AccountRecord, ContactRecord
@@ -192,6 +194,18 @@ def flat_values(form: Any) -> dict[str, Any]:
         strings = [item for item in found if isinstance(item, str)]
         values[name] = strings if name == "kinds" else (strings[-1] if strings else "")
     return values
+
+
+def form_version(values: Mapping[str, Any], noun: str = "record") -> int:
+    """The record version an edit form carried; without one, the edit could overwrite blindly.
+
+    Every form that changes a record carries it in a hidden field, so a missing or
+    garbled one means a tampered or truncated post: a 400 page, nothing written.
+    """
+    version = values.get("version", "")
+    if not isinstance(version, str) or not version.isdigit() or len(version) > 9:
+        raise HTTPException(400, f"The form lost track of the {noun}'s version: reload it.")
+    return int(version)
 
 
 def _text(values: Mapping[str, Any], name: str) -> str:

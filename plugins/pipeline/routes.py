@@ -23,7 +23,7 @@ from sampark.plugins.pipeline.faces import board as board_columns
 from sampark.plugins.pipeline.faces import money
 from sampark.plugins.pipeline.forecast import totals
 from sampark.plugins.pipeline.records import DealRecord
-from sampark.web.forms import Form
+from sampark.web.forms import Form, form_version
 from sampark.web.routes.common import form_values, query_url, safe_next, see_other
 from sampark.web.templating import render
 
@@ -290,10 +290,7 @@ async def edit_form(request: Request) -> Response:
 
 
 def _version(values: dict[str, Any]) -> int:
-    version = str(values.get("version", ""))
-    if not version.isdigit() or len(version) > 9:
-        raise HTTPException(400, "The form lost track of the deal's version: reload it.")
-    return int(version)
+    return form_version(values, "deal")
 
 
 async def update(request: Request) -> Response:

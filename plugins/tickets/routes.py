@@ -11,7 +11,7 @@ from starlette.routing import Route
 from sampark.core.errors import StaleRecordError, ValidationError
 from sampark.plugins.tickets import services
 from sampark.plugins.tickets.facade import Tickets
-from sampark.web.forms import Form
+from sampark.web.forms import Form, form_version
 from sampark.web.routes.common import form_values, query_url, see_other
 from sampark.web.templating import render
 
@@ -168,9 +168,9 @@ async def update(request: Request) -> Response:
     ticket = await desk.get(_ticket_id(request))
     values = await form_values(request)
     data = _input(values, _EDITABLE)
-    version = values.get("version", "")
+    version = form_version(values, "ticket")
     try:
-        await desk.update(ticket.id, data, version=int(version) if str(version).isdigit() else None)
+        await desk.update(ticket.id, data, version=version)
     except ValidationError as exc:
         return _form_page(request, Form(values, _errors(exc), LABELS), ticket, status_code=400)
     except StaleRecordError as exc:
@@ -263,9 +263,9 @@ async def change(request: Request) -> Response:
     data = {key: values[key] for key in ("status", "priority", "assignee") if key in values}
     if "assignee" in data:
         data["assignee"] = data["assignee"].strip() or None
-    version = values.get("version", "")
+    version = form_version(values, "ticket")
     try:
-        await desk.update(ticket_id, data, version=int(version) if str(version).isdigit() else None)
+        await desk.update(ticket_id, data, version=version)
     except ValidationError as exc:
         form = Form(values, _errors(exc), LABELS, prefix="chg-")
         return await ticket_page(request, change_form=form, status_code=400)

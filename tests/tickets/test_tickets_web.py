@@ -184,3 +184,27 @@ async def test_edit_form_keeps_input_and_refuses_stale_edits(
     assert stale.status_code == 409 and 'value="Lost edit"' in stale.text
     assert "changed by someone else" in stale.text
     assert (await Tickets(web_desk).get(ticket.id)).subject == "Typo in the March invoice"
+
+
+async def test_edit_and_change_forms_without_a_version_are_refused(
+    signed_in: Any, web_desk: Sampark, staff: dict, clients: Any
+) -> None:
+    ticket = await Tickets(web_desk).open(subject="Printer jam", requester_id=staff["contact"].id)
+    asha = await signed_in("asha")
+    token = clients.csrf_of((await asha.get(f"/tickets/{ticket.id}/edit")).text)
+    edit = {
+        "csrf_token": token,
+        "subject": "Blind overwrite",
+        "requester_id": str(staff["contact"].id),
+        "channel": "email",
+        "priority": "normal",
+    }
+    change = {"csrf_token": token, "status": "open", "priority": "urgent", "assignee": ""}
+    for version in (None, "", "one", "-1"):
+        extra = {} if version is None else {"version": version}
+        for path, fields in (("edit", edit), ("change", change)):
+            refused = await asha.post(f"/tickets/{ticket.id}/{path}", data={**fields, **extra})
+            assert refused.status_code == 400, (path, version)
+            assert "lost track of the ticket" in refused.text
+    kept = await Tickets(web_desk).get(ticket.id)
+    assert (kept.subject, kept.priority, kept.version) == ("Printer jam", "normal", 1)

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -336,13 +335,11 @@ def edit_pages(kind: Kind) -> list[Route]:
         facade = kind.facade(request)
         rid = record_id(request)
         values = await form_values(request)
-        version = str(values.get("version", ""))
-        if not version.isdigit():
-            raise HTTPException(400, "The form lost track of the record's version: reload it.")
+        version = forms.form_version(values)
         data, rows = kind.read_input(values, kind.specs(request))
         data.setdefault("owner", None)
         try:
-            record = await facade.update(rid, data, version=int(version))
+            record = await facade.update(rid, data, version=version)
         except ValidationError as exc:
             current = await facade.get(rid)
             return _form_page(kind, request, _refused(kind, values, rows, exc), current, 400)
