@@ -100,7 +100,7 @@ def _data(**values: Any) -> dict[str, Any]:
 
 @click.group()
 def deals() -> None:
-    """Deals in the sales pipeline: add, list, show, edit, move, win, lose, delete."""
+    """Deals in the sales pipeline: add, list, show, edit, move, win, lose, delete, restore."""
 
 
 @deals.command("add")
@@ -124,6 +124,7 @@ def add(ctx: click.Context, title: str, as_json: bool, **values: Any) -> None:
 @click.option("--status", help="open, won or lost.")
 @click.option("--account", type=int, help="Only deals with this account.")
 @click.option("--contact", type=int, help="Only deals with this contact.")
+@click.option("--deleted", is_flag=True, help="Deleted deals instead, to restore them.")
 @page_options
 @json_option
 @click.pass_context
@@ -226,7 +227,16 @@ def lost(
 def delete(ctx: click.Context, deal_id: int) -> None:
     """Delete a deal (it stays in the database, out of every list and forecast)."""
     run_with_kernel(ctx, lambda crm: Deals(crm).delete(deal_id))
-    click.echo(f"deal {deal_id} deleted")
+    click.echo(f"deal {deal_id} deleted (undo: sampark deals restore {deal_id})")
+
+
+@deals.command("restore")
+@click.argument("deal_id", type=int)
+@click.pass_context
+def restore(ctx: click.Context, deal_id: int) -> None:
+    """Bring a deleted deal back into lists, the board and forecasts."""
+    deal = run_with_kernel(ctx, lambda crm: Deals(crm).restore(deal_id))
+    say(f"deal {deal.id} restored: {deal.title}")
 
 
 @deals.command("stages")

@@ -1,4 +1,4 @@
-"""``sampark tickets …``: open, list, show, reply to, note, assign and move tickets.
+"""``sampark tickets …``: open, list, show, reply to, note, assign, move, delete and restore.
 
 Tickets are named by number: ``T-000123`` or just ``123``. Commands run as the system;
 bad input exits 2 with ``error: field: problem`` lines, a missing ticket exits 1.
@@ -109,6 +109,7 @@ def open_ticket(ctx: click.Context, as_json: bool, tags: tuple[str, ...], **fiel
 @click.option("--channel", help="Only tickets that came in this way.")
 @click.option("--unassigned", is_flag=True, help="Only active tickets nobody works on.")
 @click.option("--breaching", is_flag=True, help="Only tickets due within the breach window.")
+@click.option("--deleted", is_flag=True, help="Deleted tickets instead, to restore them.")
 @page_options
 @json_option
 @click.pass_context
@@ -274,3 +275,32 @@ def edit(
     if tags:
         data["tags"] = list(tags)
     _show(_change(ctx, number, data), as_json)
+
+
+@tickets.command("delete")
+@click.argument("number")
+@click.option("--version", "version", type=int, help="Refuse if changed since this version.")
+@click.pass_context
+def delete(ctx: click.Context, number: str, version: int | None) -> None:
+    """Delete ticket NUMBER: out of every list and queue; its number stays taken."""
+
+    async def write(crm: Any) -> TicketRecord:
+        desk = Tickets(crm)
+        return await desk.delete((await desk.find(number)).id, version=version)
+
+    ticket = run_with_kernel(ctx, write)
+    say(f"{ticket.number} deleted (undo: sampark tickets restore {ticket.number})")
+
+
+@tickets.command("restore")
+@click.argument("number")
+@click.pass_context
+def restore(ctx: click.Context, number: str) -> None:
+    """Bring deleted ticket NUMBER back, as it was."""
+
+    async def write(crm: Any) -> TicketRecord:
+        desk = Tickets(crm)
+        return await desk.restore((await desk.find(number, include_deleted=True)).id)
+
+    ticket = run_with_kernel(ctx, write)
+    say(f"{ticket.number} restored: {ticket.subject}")

@@ -12,7 +12,7 @@ from typing import Any
 
 from sampark.core.facades import PluginFacade
 from sampark.core.records import Page
-from sampark.plugins.tickets import services
+from sampark.plugins.tickets import lifecycle, services
 from sampark.plugins.tickets.records import StatusChange, TicketMessage, TicketRecord
 
 
@@ -29,10 +29,12 @@ class Tickets(PluginFacade):
         with self.kernel.activate():
             return await services.get_ticket(self.kernel, ticket_id, actor=self.actor)
 
-    async def find(self, number: Any) -> TicketRecord:
-        """A ticket by its number, ``T-000123`` or ``123``."""
+    async def find(self, number: Any, *, include_deleted: bool = False) -> TicketRecord:
+        """A ticket by its number, ``T-000123`` or ``123`` (a deleted one if asked)."""
         with self.kernel.activate():
-            return await services.find_ticket(self.kernel, number, actor=self.actor)
+            return await services.find_ticket(
+                self.kernel, number, include_deleted=include_deleted, actor=self.actor
+            )
 
     async def list(self, **filters: Any) -> Page[TicketRecord]:
         with self.kernel.activate():
@@ -77,9 +79,17 @@ class Tickets(PluginFacade):
                 actor=self.actor,
             )
 
-    async def delete(self, ticket_id: int, *, version: int | None = None) -> None:
+    async def delete(self, ticket_id: int, *, version: int | None = None) -> TicketRecord:
+        """Soft-delete a ticket; ``restore`` brings it back with its number."""
         with self.kernel.activate():
-            await services.delete_ticket(
+            return await lifecycle.delete_ticket(
+                self.kernel, ticket_id, expected_version=version, actor=self.actor
+            )
+
+    async def restore(self, ticket_id: int, *, version: int | None = None) -> TicketRecord:
+        """Bring a deleted ticket back (a live one is returned as it is)."""
+        with self.kernel.activate():
+            return await lifecycle.restore_ticket(
                 self.kernel, ticket_id, expected_version=version, actor=self.actor
             )
 

@@ -26,6 +26,13 @@ def permissions() -> list[Any]:
 
 
 @hookimpl
+def audited_records(kernel: Any) -> list[Any]:
+    from sampark.plugins.tickets.lifecycle import TICKETS
+
+    return [TICKETS.audited]
+
+
+@hookimpl
 def interaction_kinds() -> list[str]:
     from sampark.plugins.tickets.services import NOTE_KIND, REPLY_KIND
 

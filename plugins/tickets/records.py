@@ -19,8 +19,8 @@ class TicketRecord(Record):
 
     ``first_response_due_at`` and ``resolution_due_at`` are the SLA deadlines while the
     clock runs; both are None while the ticket is pending (the clock is paused) and once
-    it is resolved or closed. ``deleted_at`` is set only on the record handed to
-    ``ticket_written`` when a ticket is deleted.
+    it is resolved or closed. ``deleted_at`` is set on a deleted ticket (listed with
+    ``deleted=True``; ``restore`` brings it back).
     """
 
     id: int

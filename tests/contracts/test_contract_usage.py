@@ -271,3 +271,15 @@ async def test_overlapping_transactions_add_up_exactly(world: World) -> None:
     assert await used(world, contract.id) == 2  # 20 x 6 minutes
     [link] = await world.contracts.tickets(contract.id)
     assert link.units_used == 2
+
+
+async def test_a_restored_ticket_is_charged_again(world: World) -> None:
+    account = await world.account()
+    contract = await world.contract(account.id)
+    ticket = await world.ticket(account.id)
+    assert await used(world, contract.id) == 1
+    await world.tickets.delete(ticket.id)
+    assert await used(world, contract.id) == 0
+    await world.tickets.restore(ticket.id)
+    assert await used(world, contract.id) == 1
+    assert [link.ticket_id for link in await world.contracts.tickets(contract.id)] == [ticket.id]

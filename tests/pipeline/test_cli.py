@@ -96,8 +96,14 @@ def test_deals_from_add_to_forecast(config_file: Path) -> None:
     assert edited.exit_code == 0, edited.output
     stale = run(config_file, "deals", "edit", "2", "--title", "x", "--version", "2")
     assert stale.exit_code == 1 and "changed by someone else" in stale.output
-    assert run(config_file, "deals", "delete", "2").output == "deal 2 deleted\n"
+    deleted = run(config_file, "deals", "delete", "2")
+    assert deleted.output == "deal 2 deleted (undo: sampark deals restore 2)\n"
     assert "no deals" not in run(config_file, "deals", "list").output
+    assert "Support renewal" in run(config_file, "deals", "list", "--deleted").output
+    restored = run(config_file, "deals", "restore", "2")
+    assert restored.output == "deal 2 restored: Support renewal\n"
+    assert "no deals" in run(config_file, "deals", "list", "--deleted").output
+    assert run(config_file, "deals", "restore", "99").exit_code == 1
     stages = run(config_file, "deals", "stages").output
     assert "needs_analysis" in stages
 

@@ -128,3 +128,18 @@ def test_the_command_exists_only_while_tickets_is_enabled(
     assert "tickets" not in _invoke(without, "--help").output
     again = _invoke(config, "tickets", "list")
     assert "T-000001" in again.output and "Kept" in again.output
+
+
+def test_delete_and_restore_by_number(config: Path, contact_id: int) -> None:
+    _invoke(config, "tickets", "open", "--subject", "Spam", "--requester", str(contact_id))
+    stale = _invoke(config, "tickets", "delete", "T-1", "--version", "9")
+    assert stale.exit_code == 1 and "changed by someone else" in stale.output
+    deleted = _invoke(config, "tickets", "delete", "T-1")
+    assert deleted.output == "T-000001 deleted (undo: sampark tickets restore T-000001)\n"
+    assert "No tickets." in _invoke(config, "tickets", "list").output
+    assert "Spam" in _invoke(config, "tickets", "list", "--deleted").output
+    assert _invoke(config, "tickets", "show", "1").exit_code == 1
+    restored = _invoke(config, "tickets", "restore", "1")
+    assert restored.output == "T-000001 restored: Spam\n", restored.output
+    assert "Spam" in _invoke(config, "tickets", "list").output
+    assert _invoke(config, "tickets", "restore", "T-9").exit_code == 1
