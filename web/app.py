@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from sampark.core.errors import ConfigError
 from sampark.web.api import api_routes
 from sampark.web.errors import exception_handlers, refuse
-from sampark.web.routes import activity, auth, home, records
+from sampark.web.routes import activity, api_docs, auth, home, profile, records, users
 from sampark.web.security import BodySizeLimit, CsrfProtection, SecurityHeaders
 from sampark.web.sessions import Authentication, Cookies
 from sampark.web.templating import STATIC, build_templates, plugin_folder
@@ -37,7 +37,19 @@ if TYPE_CHECKING:
 
 # First path segments core serves; a plugin mounted there would be shadowed.
 CORE_PATHS = frozenset(
-    {"api", "static", "login", "logout", "contacts", "accounts", "interactions", "links", "health"}
+    {
+        "api",
+        "static",
+        "login",
+        "logout",
+        "profile",
+        "users",
+        "contacts",
+        "accounts",
+        "interactions",
+        "links",
+        "health",
+    }
 )
 
 
@@ -136,11 +148,14 @@ def build_app(kernel: Sampark, *, manage_kernel: bool = False) -> Starlette:
     routes: list[BaseRoute] = [
         *home.routes(),
         *auth.routes(),
+        *profile.routes(),
+        *users.routes(),
         *records.list_pages(records.CONTACTS),
         *records.edit_pages(records.CONTACTS),
         *records.list_pages(records.ACCOUNTS),
         *records.edit_pages(records.ACCOUNTS),
         *activity.routes(),
+        *api_docs.routes(),
         Mount("/api", routes=api_routes(kernel), name="api"),
         Mount("/static", app=StaticAssets(directory=STATIC), name="static"),
         *plugin_mounts(kernel),

@@ -44,6 +44,7 @@ CORE_NAV = (
     (Link("Home", "/"), None),
     (Link("Contacts", "/contacts"), "contacts.read"),
     (Link("Accounts", "/accounts"), "accounts.read"),
+    (Link("Users", "/users"), "users.manage"),
 )
 
 
