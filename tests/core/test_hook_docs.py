@@ -1,7 +1,8 @@
-"""Every hook is documented in docs/plugins.md and exercised by a test.
+"""Every hook and every public name is documented in docs/plugins.md; every hook is tested.
 
 Adding a hookspec without a reference entry (with its arguments) or without a test that
-implements or calls it fails here, as does a reference entry for a hook that is gone.
+implements or calls it fails here, as does a reference entry for a hook that is gone, and
+a name exported by ``sampark.plugin`` that docs/plugins.md never mentions.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import sampark.plugin
 from sampark.core.plugins import PluginSet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,3 +78,17 @@ def test_the_hook_is_exercised_by_a_test(name: str) -> None:
         rf"|(?:collect|acollect|notify)\(\s*[\"']{name}[\"']"  # through the plugin set
     )
     assert used.search(_test_sources()), f"no test under tests/ implements or calls {name}"
+
+
+@pytest.mark.parametrize("name", sampark.plugin.__all__)
+def test_every_public_name_is_in_the_plugin_guide(name: str) -> None:
+    text = PLUGINS_DOC.read_text(encoding="utf-8")
+    assert f"`{name}" in text, f"docs/plugins.md never mentions sampark.plugin.{name}"
+
+
+def test_the_guides_migration_example_depends_on_the_sample_plugins_core_migration() -> None:
+    text = PLUGINS_DOC.read_text(encoding="utf-8")
+    sample = ROOT / "tests/plugins/sampark_hello/sampark_hello/migrations/0001_initial.py"
+    (dependency,) = re.findall(r'\("core", "(\w+)"\)', sample.read_text(encoding="utf-8"))
+    assert f'dependencies = [("core", "{dependency}")]' in text
+    assert (ROOT / "core" / "migrations" / f"{dependency}.py").exists()
