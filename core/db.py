@@ -76,25 +76,41 @@ async def open_context(
     ``create_db`` creates a missing PostgreSQL database (tortoise's own flag fails when the
     database exists, so it is only passed once the server has said the database is missing).
     """
-    _check_sqlite_folder(config["connections"]["default"])
+    url = config["connections"]["default"]
+    _check_sqlite_folder(url)
     context = TortoiseContext()
     with context:
         await context.init(config=config)
-        if not create_db:
-            return context
         try:
             await context.db().execute_query("SELECT 1")
             return context
         except DBConnectionError as exc:
+            await context.close_connections()
             if not is_missing_database(exc):
                 raise
-            await context.close_connections()
+            if not create_db:
+                raise ConfigError(missing_database_message(url)) from None
     if progress is not None:
-        progress("create_database", "", urlsplit(config["connections"]["default"]).path.lstrip("/"))
+        progress("create_database", "", database_name(url))
     context = TortoiseContext()
     with context:
         await context.init(config=config, _create_db=True)
     return context
+
+
+def database_name(url: str) -> str:
+    """The database a PostgreSQL URL names (``crm`` in ``postgres://u@host/crm``)."""
+    return urlsplit(url).path.lstrip("/")
+
+
+def missing_database_message(url: str) -> str:
+    """What to do about a PostgreSQL database that does not exist yet."""
+    server = urlsplit(url).hostname or "localhost"
+    return (
+        f"the PostgreSQL database {database_name(url)!r} does not exist on {server}: "
+        "create it with `sampark migrate`, or in Python with "
+        "`sampark.open(url, migrate=True)`"
+    )
 
 
 def is_missing_database(exc: BaseException) -> bool:

@@ -7,7 +7,8 @@ import html
 import os
 from collections.abc import Generator, Iterable
 from dataclasses import replace
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.context import TortoiseContext, _current_context
@@ -19,9 +20,18 @@ from sampark.core.errors import ConfigError
 from sampark.core.facades import Accounts, Contacts, Interactions, Links
 from sampark.core.permissions import BUILTIN_ROLES, CORE_PERMISSIONS, SYSTEM, Actor, Permission
 from sampark.core.plugins import PluginSet, unique_by
-from sampark.core.records import AccountRecord, ContactRecord, Page, TimelineEntry
-from sampark.core.settings import Settings, load_settings, redact_url
+from sampark.core.records import AccountRecord, AuditRecord, ContactRecord, Page, TimelineEntry
+from sampark.core.settings import (
+    Settings,
+    is_database_url,
+    load_settings,
+    redact_url,
+    sqlite_url,
+)
 from sampark.core.views import UserView
+
+if TYPE_CHECKING:
+    from sampark.core.services.demo import DemoProgress, DemoSummary
 
 CORE_INTERACTION_KINDS = ("call", "email", "meeting", "note", "message")
 CORE_ACCOUNT_KINDS = ("customer", "supplier", "partner", "competitor", "prospect", "other")
@@ -189,7 +199,8 @@ class Sampark:
     def as_user(self, actor: Actor) -> UserView:
         """The CRM as ``actor`` sees it: the same record APIs, checked and scoped.
 
-        ``crm.contacts`` and the other views on the kernel itself run as the system.
+        ``crm.contacts`` and the other views on the kernel itself run as the system
+        (every permission, no scope): a notebook or script is trusted like the CLI.
         """
         return UserView(self, actor)
 
@@ -206,6 +217,29 @@ class Sampark:
         ``("account", id)``.
         """
         return await self.as_user(SYSTEM).timeline(subject, cursor=cursor, limit=limit)
+
+    async def audit(
+        self, entity: str, record_id: int, *, cursor: str | None = None, limit: int = 50
+    ) -> Page[AuditRecord]:
+        """A record's audit trail, newest first: ``await crm.audit("contact", 7)``."""
+        return await self.as_user(SYSTEM).audit(entity, record_id, cursor=cursor, limit=limit)
+
+    async def demo(
+        self,
+        *,
+        contacts: int = 300,
+        seed: int | None = None,
+        progress: DemoProgress | None = None,
+    ) -> DemoSummary:
+        """Fill the CRM with demo users, accounts, contacts, interactions and plugin records.
+
+        What ``sampark demo`` writes; the first admin gets a share of the follow-ups,
+        deals and tickets, so their dashboard is busy when they sign in.
+        """
+        from sampark.core.services.demo import create_demo_data
+
+        with self.activate():
+            return await create_demo_data(self, contacts=contacts, seed=seed, progress=progress)
 
     async def search(self, query: str, *, limit_per_source: int = 10) -> dict[str, list[Any]]:
         """Search contacts, accounts and every plugin's search source at once."""
@@ -245,10 +279,14 @@ class _Opener:
         self._migrate = migrate
 
     def __await__(self) -> Generator[Any, None, Sampark]:
-        return self._kernel.start(migrate=self._migrate).__await__()
+        return self._start().__await__()
 
     async def __aenter__(self) -> Sampark:
-        return await self._kernel.start(migrate=self._migrate)
+        return await self._start()
+
+    async def _start(self) -> Sampark:
+        # Like `sampark migrate`: migrating creates a missing PostgreSQL database first.
+        return await self._kernel.start(migrate=self._migrate, create_db=self._migrate)
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self._kernel.close()
@@ -260,11 +298,16 @@ def open(
     plugins: list[str] | tuple[str, ...] | None = None,
     migrate: bool = False,
 ) -> _Opener:
-    """Open a CRM from a config file or a database URL.
+    """Open a CRM from a config file, a SQLite file or a database URL.
 
-    ``crm = await sampark.open("sampark.toml")`` or ``async with sampark.open(url) as crm``.
+    ``crm = await sampark.open("sampark.toml")``; a path not ending in ``.toml`` is a
+    SQLite file (``sampark.open("crm.db", migrate=True)``, relative to the current folder);
+    a URL is ``sqlite://relative.db``, ``sqlite:///absolute/path.db`` or
+    ``postgres://user@host/dbname``. ``async with sampark.open(…) as crm`` closes it after.
     ``plugins`` replaces the configured plugin list; ``migrate=True`` applies pending
-    migrations first (handy for a fresh SQLite file in a notebook).
+    migrations first, creating a missing PostgreSQL database as ``sampark migrate`` does.
     """
+    if source is not None and not is_database_url(str(source)) and Path(source).suffix != ".toml":
+        source = sqlite_url(source)
     settings = load_settings(source, plugins=plugins)
     return _Opener(Sampark(settings), migrate)

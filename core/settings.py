@@ -89,7 +89,7 @@ def load_settings(
     ``postgres://…``) or None to use ``$SAMPARK_CONFIG`` or ./sampark.toml when present.
     """
     env = os.environ if env is None else env
-    if source is not None and _looks_like_url(str(source)):
+    if source is not None and is_database_url(str(source)):
         raw: dict[str, Any] = {"database": str(source)}
         path = None
         base_dir = Path.cwd()
@@ -115,7 +115,8 @@ def load_settings(
     return _build(raw, path, base_dir)
 
 
-def _looks_like_url(text: str) -> bool:
+def is_database_url(text: str) -> bool:
+    """Whether ``text`` is a database URL rather than a file path."""
     return "://" in text
 
 
@@ -318,15 +319,34 @@ def _custom_field(entity: str, name: str, options: Any, where: str) -> CustomFie
     )
 
 
+def sqlite_url(path: str | os.PathLike[str]) -> str:
+    """The ``sqlite://`` URL of a SQLite file given as a plain path (relative: to the cwd)."""
+    return normalise_database_url("sqlite://" + str(Path(path).resolve()), Path.cwd())
+
+
 def normalise_database_url(url: str, base_dir: Path) -> str:
-    """Make a relative SQLite path absolute (relative to the config file's folder)."""
+    """Make a relative SQLite path absolute (relative to the config file's folder).
+
+    tortoise reads everything after ``sqlite://`` as the path, so ``sqlite://crm.db`` is
+    relative and ``sqlite:///crm.db`` is ``/crm.db``. A file at the filesystem root is
+    refused: it is almost always a relative path written with three slashes.
+    """
     if url.startswith("sqlite://"):
         location = url[len("sqlite://") :]
         path_part, _, query = location.partition("?")
-        if path_part != ":memory:" and not path_part.startswith("/"):
+        if path_part == ":memory:":
+            return url
+        if not path_part.startswith("/"):
             path_part = str((base_dir / path_part).resolve())
-            return "sqlite://" + path_part + (f"?{query}" if query else "")
-        return url
+        if Path(path_part).parent == Path("/"):
+            name = Path(path_part).name
+            raise ConfigError(
+                f"database: {url} would put the database at the filesystem root "
+                f"(/{name}); for {name} in this folder write sqlite://{name} (two slashes: "
+                "a relative path) or give the plain path; three slashes start an absolute "
+                f"path such as sqlite:///var/lib/sampark/{name}"
+            )
+        return "sqlite://" + path_part + (f"?{query}" if query else "")
     if url.startswith(("postgres://", "postgresql://")):
         return url
     raise ConfigError(

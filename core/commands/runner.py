@@ -15,7 +15,7 @@ import click
 from tortoise.exceptions import OperationalError
 
 from sampark.core.commands.output import terminal_safe
-from sampark.core.db import Progress, is_missing_database
+from sampark.core.db import Progress
 from sampark.core.errors import SamparkError, ValidationError
 from sampark.core.kernel import Sampark
 from sampark.core.settings import Settings, load_settings, redact_url
@@ -43,8 +43,6 @@ def config_path(ctx: click.Context) -> str | None:
 
 def _unavailable(kernel: Sampark, exc: BaseException) -> str:
     reason = exc.__cause__ or exc
-    if is_missing_database(exc):
-        return f"{reason}: run `sampark migrate` to create it"
     return f"cannot open the database {redact_url(kernel.settings.database_url)}: {reason}"
 
 

@@ -254,14 +254,12 @@ def demo(ctx: click.Context, count: int, seed: int | None, force: bool) -> None:
     Users, accounts, contacts, the links between them and a year of interactions
     with planned (and overdue) follow-ups.
     """
-    from sampark.core.services.demo import create_demo_data
 
     async def fill(crm: Sampark) -> Any:
         if not force and len(await crm.contacts.list(limit=1)):
             raise CommandError(["the CRM already has contacts (use --force to add demo data too)"])
         counter = StageCounter()
-        with crm.activate():
-            summary = await create_demo_data(crm, contacts=count, seed=seed, progress=counter)
+        summary = await crm.demo(contacts=count, seed=seed, progress=counter)
         counter.finish()
         return summary
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -37,6 +38,38 @@ async def test_open_with_a_config_file_resolves_the_database_next_to_it(tmp_path
         assert crm.settings.database_url == f"sqlite://{tmp_path / 'crm.db'}"
         assert crm.settings.phone_region == "IN"
     assert (tmp_path / "crm.db").exists()
+
+
+async def test_open_takes_a_plain_path_to_a_sqlite_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    async with sampark.open("crm.db", migrate=True) as crm:
+        assert crm.settings.database_url == f"sqlite://{(tmp_path / 'crm.db').resolve()}"
+        await crm.contacts.create(first_name="Asha")
+    async with sampark.open(tmp_path / "crm.db") as crm:
+        assert [c.first_name for c in await crm.contacts.list()] == ["Asha"]
+
+
+async def test_open_refuses_a_url_that_means_the_filesystem_root(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"filesystem root .* write sqlite://crm\.db"):
+        await sampark.open("sqlite:///crm.db", migrate=True)
+
+
+async def test_open_says_a_missing_postgres_database_does_not_exist_and_how_to_create_it(
+    fresh_postgres_url: str,
+) -> None:
+    url = urlsplit(fresh_postgres_url)
+    name, host = url.path.lstrip("/"), url.hostname
+    with pytest.raises(ConfigError) as refused:
+        await sampark.open(fresh_postgres_url)
+    assert str(refused.value) == (
+        f"the PostgreSQL database {name!r} does not exist on {host}: create it with "
+        "`sampark migrate`, or in Python with `sampark.open(url, migrate=True)`"
+    )
+    async with sampark.open(fresh_postgres_url, migrate=True) as crm:  # created, as migrate does
+        assert await crm.pending_migrations() == []
+        assert crm.dialect == "postgres"
 
 
 async def test_an_unmigrated_database_is_refused_with_the_command_to_run(tmp_path: Path) -> None:
@@ -137,3 +170,18 @@ async def test_one_kernel_serves_many_tasks_at_once(crm: Sampark) -> None:
     assert len({contact.id for contact in created}) == 8
     page = await crm.contacts.list(limit=50)
     assert len(page) == 8
+
+
+async def test_the_kernel_reads_an_audit_trail_as_the_system(crm: Sampark) -> None:
+    """A notebook reads audit rows without ``as_user(SYSTEM)``: the kernel acts as the system."""
+    asha = await crm.contacts.create(first_name="Asha")
+    await crm.contacts.update(asha.id, last_name="Rao")
+    trail = await crm.audit("contact", asha.id)
+    assert [row.action for row in trail] == ["update", "create"]
+    assert "last_name" in trail.items[0].changes
+    assert crm.contacts.actor.username == "system"
+
+
+async def test_demo_data_is_one_await_without_activate(crm: Sampark) -> None:
+    summary = await crm.demo(contacts=12, seed=4)
+    assert summary.contacts == len(await crm.contacts.list(limit=100)) == 12

@@ -114,6 +114,18 @@ def test_absolute_and_server_urls_are_kept_as_they_are(url: str, tmp_path: Path)
     assert normalise_database_url(url, tmp_path) == url
 
 
+@pytest.mark.parametrize("url", ["sqlite:///crm.db", "sqlite:///crm.db?busy_timeout=9000"])
+def test_a_database_at_the_filesystem_root_is_refused_with_the_relative_form(
+    url: str, tmp_path: Path
+) -> None:
+    """tortoise reads ``sqlite:///crm.db`` as /crm.db: almost always a relative path meant."""
+    with pytest.raises(ConfigError, match=r"filesystem root \(/crm\.db\); .* sqlite://crm\.db"):
+        normalise_database_url(url, tmp_path)
+    path = write_config(tmp_path, f'database = "{url}"\n')
+    with pytest.raises(ConfigError, match="filesystem root"):
+        load_settings(path, env={})
+
+
 def test_an_unsupported_database_is_refused_with_the_forms_that_work(tmp_path: Path) -> None:
     path = write_config(tmp_path, 'database = "mysql://crm@localhost/crm"\n')
     with pytest.raises(ConfigError, match=r"unsupported database URL 'mysql://.*sqlite:///"):
