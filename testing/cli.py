@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from sampark.testing.databases import migrate
+
 if TYPE_CHECKING:
     from click.testing import Result
 
@@ -45,7 +47,10 @@ def invoke(monkeypatch: pytest.MonkeyPatch) -> Invoke:
 
 @pytest.fixture
 def config_file(database_url: str, sampark_plugins: tuple[str, ...], tmp_path: Path) -> Path:
-    """A ``sampark.toml`` on the test database with the ``sampark_plugins`` enabled."""
+    """A ``sampark.toml`` on the test database with the ``sampark_plugins`` enabled (and
+    their migrations applied, as ``sampark migrate`` would)."""
+    if sampark_plugins:
+        asyncio.run(migrate(database_url, sampark_plugins))
     path = tmp_path / "sampark.toml"
     text = f'database = "{database_url}"\nphone_region = "IN"\n'
     if sampark_plugins:

@@ -12,6 +12,7 @@ def register_core_commands(cli: click.Group) -> None:
     for command in (
         *setup.COMMANDS,
         plugins.plugins,
+        plugins.plugin,
         contacts.contacts,
         accounts.accounts,
         *interactions.COMMANDS,

@@ -1,10 +1,12 @@
-"""``sampark plugins list``: what is installed and what the config switches on.
+"""``sampark plugins list``: what is installed and what the config switches on;
+``sampark plugin new NAME``: the package of a new plugin.
 
-It reads manifests and the config only, so it works before any database exists.
+Both read manifests and the config only, so they work before any database exists.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -64,3 +66,36 @@ def list_plugins(ctx: click.Context, as_json: bool) -> None:
         ),
         empty="No plugins installed.",
     )
+
+
+@plugins.command("new")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "parent",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder to write the plugin's package into.",
+)
+@click.pass_context
+def new_plugin(ctx: click.Context, name: str, parent: Path) -> None:
+    """Write a new plugin package NAME (a label such as donations) that passes its tests."""
+    from sampark.core.scaffold import ScaffoldError, plugin_names, write_plugin
+
+    try:
+        names = plugin_names(name)
+        if names.label in discover_manifests():
+            raise ScaffoldError(f"a plugin labelled {names.label!r} is already installed")
+        if names.command in ctx.find_root().command.commands:
+            raise ScaffoldError(f"`sampark {names.command}` is taken: choose another name")
+        target = write_plugin(name, parent)
+    except ScaffoldError as exc:
+        raise click.BadParameter(str(exc), param_hint="NAME") from None
+    click.echo(f"Wrote {target}/. Next:")
+    click.echo(f"  cd {target} && pip install -e '.[test]' && pytest")
+    click.echo(f'Then add "{names.label}" to plugins in sampark.toml and run `sampark migrate`.')
+
+
+# `sampark plugin new NAME` reads better than `sampark plugins new NAME`; both work.
+plugin = click.Group("plugin", commands=plugins.commands, help=plugins.help, hidden=True)
