@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 
 import click
 
@@ -18,6 +20,27 @@ from sampark.core.settings import redact_url
 
 async def _opened(kernel: Sampark) -> None:
     """Nothing to do: opening the kernel checks the database and its migrations."""
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port something else listens on, before printing that we serve there."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise CommandError([f"--host {host}: cannot listen there ({exc.strerror})"], 2) from None
+    family, kind, protocol, _, address = addresses[0]
+    with socket.socket(family, kind, protocol) as probe:
+        # As uvicorn binds: SO_REUSEADDR, so a socket lingering in TIME_WAIT is no obstacle.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            problem = (
+                "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+            )
+            raise CommandError(
+                [f"port {port} on {host} {problem}; choose another with --port"], exit_code=2
+            ) from None
 
 
 @click.command("serve")
@@ -50,6 +73,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, reload: bool) 
         check_servable(settings)
     # A missing database or migration is one clear line here, not a traceback per worker.
     run_with_kernel(ctx, _opened)
+    _check_port_free(host, port)
     if settings.path is not None:
         # The workers are new processes: they find the config through the environment.
         os.environ["SAMPARK_CONFIG"] = str(settings.path)

@@ -127,6 +127,26 @@ def test_serve_runs_the_app_factory_under_uvicorn(
     assert os.environ["SAMPARK_CONFIG"] == str(config.resolve())
 
 
+def test_serve_on_a_busy_port_says_so_in_one_line_and_serves_nothing(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    calls: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(args))
+    config = _config(tmp_path / "sampark.toml", database_url)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _invoke("--config", str(config), "serve", "--port", str(port))
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: port {port} on 127.0.0.1 is in use; choose another with --port\n"
+    )
+    assert calls == []
+
+
 def test_serve_reports_a_database_that_needs_migrating(tmp_path: Path) -> None:
     config = _config(tmp_path / "sampark.toml", f"sqlite://{tmp_path / 'new.db'}")
     result = _invoke("--config", str(config), "serve")
