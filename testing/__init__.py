@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sampark.testing.browser import USERNAME, Browsing, Server, kernel_do
     from sampark.testing.cli import invoke_cli
-    from sampark.testing.clients import PASSWORD, SECRET, TEST_HOSTS, USERS, Clients, Expect
+    from sampark.testing.clients import (
+        PASSWORD,
+        SECRET,
+        TEST_HOSTS,
+        USERS,
+        Clients,
+        Expect,
+        add_users,
+    )
     from sampark.testing.databases import POSTGRES_VARIABLE, postgres_url
     from sampark.testing.queries import QueryPlans
     from sampark.testing.served import fuzz
@@ -29,6 +37,7 @@ _HOMES = {
     "Server": "browser",
     "kernel_do": "browser",
     "invoke_cli": "cli",
+    "add_users": "clients",
     "PASSWORD": "clients",
     "SECRET": "clients",
     "TEST_HOSTS": "clients",
@@ -47,6 +56,7 @@ __all__ = [  # noqa: RUF022 - grouped by module, as in _HOMES
     "Server",
     "kernel_do",
     "invoke_cli",
+    "add_users",
     "PASSWORD",
     "SECRET",
     "TEST_HOSTS",

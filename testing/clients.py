@@ -135,19 +135,32 @@ def web_settings(kernel_or_settings: Any, **changes: Any) -> WebSettings:
     return dataclasses.replace(web, secret_key=SECRET, allowed_hosts=TEST_HOSTS, **changes)
 
 
+async def add_users(kernel: Sampark, *, with_tokens: bool = True) -> dict[str, str]:
+    """Add the users in ``USERS`` (signing in with ``PASSWORD``); returns an API token of each.
+
+    A seed for ``serve``: ``serve(add_users)`` puts the tokens in ``app.state.seeded``.
+    """
+    from sampark.core.services import auth
+
+    tokens = {}
+    for username, roles in USERS.items():
+        await auth.add_user(kernel, username, password=PASSWORD, roles=roles)
+        if with_tokens:
+            tokens[username], _ = await auth.create_token(kernel, username, "tests")
+    return tokens
+
+
 @async_fixture
 async def web_crm(
     make_kernel: KernelFactory, settings: Settings, quick_password_hashes: None
 ) -> Sampark:
     """A kernel ready for the web app and the API, with one user per role in ``USERS``.
 
-    Each user signs in with ``PASSWORD``; passwords are hashed cheaply in these tests.
+    Each user signs in with ``PASSWORD``; passwords are hashed cheaply in these tests. Their
+    API tokens are in the ``tokens`` fixture.
     """
-    from sampark.core.services import auth
-
     kernel = await make_kernel(web=web_settings(settings))
-    for username, roles in USERS.items():
-        await auth.add_user(kernel, username, password=PASSWORD, roles=roles)
+    await add_users(kernel, with_tokens=False)
     return kernel
 
 
