@@ -67,9 +67,12 @@ def _deal_input(*, create: bool) -> ApiSchema:
         "properties": {
             "title": _text(200, minLength=1),
             "amount": {
-                "type": ["string", "number"],
+                "type": ["string", "integer"],
                 "maxLength": 40,
-                "description": "A decimal amount, at most two places; text keeps it exact.",
+                "description": (
+                    'Text such as "1250.50" (digits, "." before at most two places, no commas '
+                    "or spaces) or a whole number; a fractional JSON number is refused."
+                ),
             },
             "currency": _text(3, nullable=True, description="ISO 4217; default the deployment's."),
             "account": {**_ID_SCHEMA, "type": ["integer", "null"]},

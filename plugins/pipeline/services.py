@@ -14,7 +14,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -25,6 +25,7 @@ from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import Page
 from sampark.core.services.audit import record_change
+from sampark.core.services.decimals import parse_decimal
 from sampark.core.services.scope import owner_for_change, owner_for_new, visible_ids, where
 from sampark.core.services.users import find_user
 from sampark.core.sql import (
@@ -100,24 +101,8 @@ def stage_name(kernel: Sampark, pipeline: str, stage: str) -> str:
 
 
 def parse_amount(value: Any, where: str = "amount") -> Decimal:
-    """A money amount as Decimal with at most two places; floats only via their shortest text."""
-    if isinstance(value, bool):
-        raise ValidationError.single(where, f"must be an amount such as 1250.50 (got {value!r})")
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        amount = Decimal(str(value).strip().replace(",", "")) if value != "" else None
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite():
-        raise ValidationError.single(where, f"must be an amount such as 1250.50 (got {value!r})")
-    if amount < 0:
-        raise ValidationError.single(where, f"must not be negative (got {value})")
-    if amount > MAX_AMOUNT:
-        raise ValidationError.single(where, f"must be at most {MAX_AMOUNT} (got {value})")
-    if amount != amount.quantize(CENT):
-        raise ValidationError.single(where, f"may have at most two decimal places (got {value})")
-    return amount.quantize(CENT)
+    """A money amount: text, int or Decimal, at most two places, not negative, never a float."""
+    return parse_decimal(value, where, places=2, minimum=0, maximum=MAX_AMOUNT)
 
 
 def parse_date(value: Any, where: str) -> dt.date | None:

@@ -128,6 +128,15 @@ async def test_permissions_and_scope_in_the_api(api) -> None:
     assert refused.status_code == 422
 
 
+@pytest.mark.parametrize("amount", ["12,50", " 5 ", "1e5", 12.5])
+async def test_ambiguous_amounts_and_json_fractions_are_refused(api, amount: object) -> None:
+    asha = api("asha")
+    refused = await asha.post("/pipeline/deals", json={"title": "Odd", "amount": amount})
+    assert refused.status_code == 422, refused.text
+    assert [error["field"] for error in refused.json()["errors"]] == ["amount"]
+    assert (await asha.get("/pipeline/deals")).json()["items"] == []
+
+
 async def test_the_document_lists_the_pipeline_operations(api) -> None:
     document = (await api().get("/../openapi.json")).json()
     assert "/v1/pipeline/deals/{deal_id}/move" in document["paths"]

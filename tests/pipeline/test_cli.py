@@ -108,13 +108,25 @@ def test_deals_from_add_to_forecast(config_file: Path) -> None:
     assert "needs_analysis" in stages
 
 
+def test_a_comma_in_an_amount_is_refused_not_read_as_thousands(config_file: Path) -> None:
+    run(config_file, "migrate")
+    result = run(config_file, "deals", "add", "Licence", "--amount", "12,50")
+    assert result.exit_code == 2
+    assert result.output == (
+        "error: amount: '12,50' is ambiguous: write digits with '.' as the decimal point "
+        "and no thousands separators, e.g. 1250.50\n"
+    )
+    assert "no deals" in run(config_file, "deals", "list").output.lower()
+
+
 def test_bad_input_is_one_line_per_field_and_exit_2(config_file: Path) -> None:
     run(config_file, "migrate")
     result = run(config_file, "deals", "add", "", "--amount", "ten", "--probability", "300")
     assert result.exit_code == 2
     assert result.output.splitlines() == [
         "error: title: is required",
-        "error: amount: must be an amount such as 1250.50 (got 'ten')",
+        "error: amount: must be digits with an optional '.' and decimal part, e.g. 1250.50 "
+        "(got 'ten')",
         "error: probability: must be a percentage from 0 to 100 (got 300)",
     ]
     missing = run(config_file, "deals", "show", "42")

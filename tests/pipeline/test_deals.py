@@ -42,8 +42,9 @@ async def test_a_new_deal_takes_the_defaults_of_the_deployment_and_its_first_sta
 
 
 async def test_amounts_are_exact_decimals_and_bad_input_names_every_field(deals):
-    deal = await deals.create(title="Float", amount=0.1, currency="usd")
+    deal = await deals.create(title="Exact", amount="0.1", currency="usd")
     assert deal.amount == Decimal("0.10") and deal.currency == "USD"
+    assert (await deals.create(title="Whole", amount=7)).amount == Decimal("7.00")
     with pytest.raises(ValidationError) as refused:
         await deals.create(
             title="",
@@ -59,7 +60,7 @@ async def test_amounts_are_exact_decimals_and_bad_input_names_every_field(deals)
         )
     errors = fields_of(refused)
     assert errors["title"] == "is required"
-    assert "two decimal places" in errors["amount"]
+    assert "at most 2 decimal places" in errors["amount"]
     assert "ISO 4217" in errors["currency"]
     assert "nowhere" in errors["stage"]
     assert "0 to 100" in errors["probability"]
@@ -249,3 +250,16 @@ async def test_several_pipelines_and_moving_a_deal_between_them(make_kernel):
     assert [d.id for d in await deals.list(pipeline="renewals")] == [renewal.id, fresh.id]
     won = await deals.win(renewal.id)
     assert (won.stage_name, won.status) == ("Renewed", "won")
+
+
+async def test_floats_and_ambiguous_amounts_are_refused(deals):
+    for amount, problem in [
+        (0.1, "never a float"),
+        ("12,50", "is ambiguous"),
+        (" 5 ", "must be digits"),
+        ("1e5", "must be digits"),
+    ]:
+        with pytest.raises(ValidationError) as refused:
+            await deals.create(title="Odd", amount=amount)
+        assert problem in fields_of(refused)["amount"]
+    assert len(await deals.list()) == 0
