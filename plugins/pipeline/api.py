@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sampark.plugins.pipeline.facade import Deals
 from sampark.plugins.pipeline.forecast import totals
 from sampark.web.api import ApiCall, ApiOperation, ApiSchema, Param, Reply
-from sampark.web.api.params import CURSOR, LIMIT, record_id
+from sampark.web.api.params import CURSOR, DELETED, LIMIT, record_id
 from sampark.web.api.schemas import MAX_ID, date, page_of, ref, timestamp
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ _DEAL_PROPERTIES: dict[str, Any] = {
     "stage_changed_at": timestamp(nullable=True),
     "created_at": timestamp(nullable=True),
     "updated_at": timestamp(nullable=True),
+    "deleted_at": timestamp(nullable=True),
     "version": {"type": "integer"},
 }
 DEAL = ApiSchema(
@@ -255,6 +256,7 @@ async def list_deals(call: ApiCall) -> Any:
         status=q["status"],
         account=q["account"],
         contact=q["contact"],
+        deleted=q["deleted"],
         cursor=q["cursor"],
         limit=q["limit"],
     )
@@ -280,6 +282,17 @@ async def update_deal(call: ApiCall) -> Reply:
 async def delete_deal(call: ApiCall) -> Reply:
     await _deals(call).delete(call.path["deal_id"], version=call.version)
     return Reply(status=204)
+
+
+async def restore_deal(call: ApiCall) -> Reply:
+    deal = await _deals(call).restore(call.path["deal_id"], version=call.version)
+    return Reply(deal, version=deal.version)
+
+
+async def deal_audit(call: ApiCall) -> Any:
+    q = call.query
+    page = await call.crm.audit("deal", call.path["deal_id"], cursor=q["cursor"], limit=q["limit"])
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 async def move_deal(call: ApiCall) -> Reply:
@@ -342,7 +355,7 @@ def operations(kernel: Sampark) -> list[ApiOperation]:
             "listDeals",
             "deals.read",
             response_schema=DEAL_PAGE,
-            parameters=(PIPELINE, STAGE, OWNER, STATUS, ACCOUNT, CONTACT, CURSOR, LIMIT),
+            parameters=(PIPELINE, STAGE, OWNER, STATUS, ACCOUNT, CONTACT, DELETED, CURSOR, LIMIT),
             tags=_TAGS,
         ),
         ApiOperation(
@@ -399,6 +412,33 @@ def operations(kernel: Sampark) -> list[ApiOperation]:
             status=204,
             tags=_TAGS,
             if_match=True,
+            description="The deal is kept, out of every list: `restore` brings it back.",
+        ),
+        ApiOperation(
+            "POST",
+            "/deals/{deal_id}/restore",
+            restore_deal,
+            "Restore a deleted deal",
+            "restoreDeal",
+            "deals.delete",
+            response_schema=DEAL,
+            parameters=(_ID,),
+            tags=_TAGS,
+            if_match=True,
+            etag=True,
+            description="`If-Match` carries the deleted deal's version (list it with "
+            "`deleted=true`); a live deal is answered as it is.",
+        ),
+        ApiOperation(
+            "GET",
+            "/deals/{deal_id}/audit",
+            deal_audit,
+            "A deal's audit trail, newest first",
+            "dealAudit",
+            "audit.read",
+            response_schema=ref("AuditPage"),
+            parameters=(_ID, CURSOR, LIMIT),
+            tags=_TAGS,
         ),
         ApiOperation(
             "POST",

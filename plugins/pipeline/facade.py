@@ -35,9 +35,11 @@ class Deals(PluginFacade):
                 self.kernel, {**(data or {}), **fields}, actor=self.actor
             )
 
-    async def get(self, deal_id: int) -> DealRecord:
+    async def get(self, deal_id: int, *, include_deleted: bool = False) -> DealRecord:
         with self.kernel.activate():
-            return await services.get_deal(self.kernel, deal_id, actor=self.actor)
+            return await services.get_deal(
+                self.kernel, deal_id, include_deleted=include_deleted, actor=self.actor
+            )
 
     async def update(
         self,

@@ -23,6 +23,7 @@ from sampark.plugins.pipeline.faces import board as board_columns
 from sampark.plugins.pipeline.faces import money
 from sampark.plugins.pipeline.forecast import totals
 from sampark.plugins.pipeline.records import DealRecord
+from sampark.web.audit_view import audit_context
 from sampark.web.forms import Form, form_version
 from sampark.web.routes.common import form_values, query_url, safe_next, see_other
 from sampark.web.templating import render
@@ -113,10 +114,12 @@ async def deal_list(request: Request) -> Response:
         name: params.get(name, "").strip()
         for name in ("pipeline", "stage", "owner", "status", "account", "contact")
     }
+    deleted = params.get("deleted") == "1" and request.state.actor.can("deals.delete")
     errors: dict[str, list[str]] = {}
     page = None
     try:
         page = await _deals(request).list(
+            deleted=deleted,
             pipeline=filters["pipeline"] or None,
             stage=filters["stage"] or None,
             owner=filters["owner"] or None,
@@ -131,7 +134,8 @@ async def deal_list(request: Request) -> Response:
             errors.setdefault(error.field, []).append(error.message)
     next_url = None
     if page is not None and page.next_cursor:
-        next_url = query_url("/pipeline/deals", **filters, cursor=page.next_cursor)
+        more = {"deleted": "1"} if deleted else {}
+        next_url = query_url("/pipeline/deals", **filters, **more, cursor=page.next_cursor)
     return render(
         request,
         "pipeline/list.html",
@@ -141,7 +145,8 @@ async def deal_list(request: Request) -> Response:
             "form": Form(filters, errors, LABELS, prefix="filter-"),
             "page": page,
             "next_url": next_url,
-            "removed": params.get("removed", ""),
+            "deleted": deleted,
+            "removed": await _removed(request),
         },
         status_code=400 if errors else 200,
     )
@@ -150,6 +155,18 @@ async def deal_list(request: Request) -> Response:
 # ---------------------------------------------------------------------------
 # One deal
 # ---------------------------------------------------------------------------
+
+
+async def _removed(request: Request) -> DealRecord | None:
+    """The deal just deleted (for the "deleted: undo" notice), while it is still deleted."""
+    removed = _int_param(request.query_params.get("removed", ""))
+    if removed is None or not request.state.actor.can("deals.delete"):
+        return None
+    try:
+        deal = await _deals(request).get(removed, include_deleted=True)
+    except NotFoundError:
+        return None
+    return deal if deal.deleted_at is not None else None
 
 
 async def _contact_names(request: Request, deal: DealRecord) -> dict[int, str]:
@@ -174,6 +191,7 @@ async def _deal_context(request: Request, deal: DealRecord) -> dict[str, Any]:
         "pipeline": _config(request).built.get(deal.pipeline),
         "stage_names": _stage_names(request, deal),
         "contact_names": await _contact_names(request, deal),
+        **await audit_context(request, "deal", deal.id, f"/pipeline/deals/{deal.id}"),
     }
 
 
@@ -363,6 +381,13 @@ async def delete(request: Request) -> Response:
     return see_other(query_url("/pipeline/deals", removed=deal_id))
 
 
+async def restore(request: Request) -> Response:
+    deal_id = _deal_id(request)
+    values = await form_values(request)
+    deal = await _deals(request).restore(deal_id, version=_version(values))
+    return see_other(f"/pipeline/deals/{deal.id}")
+
+
 # ---------------------------------------------------------------------------
 # Forecast
 # ---------------------------------------------------------------------------
@@ -442,5 +467,6 @@ def routes() -> list[Route]:
         Route(f"{one}/edit", update, methods=["POST"], name="deal_update"),
         Route(f"{one}/move", move, methods=["POST"], name="deal_move"),
         Route(f"{one}/delete", delete, methods=["POST"], name="deal_delete"),
+        Route(f"{one}/restore", restore, methods=["POST"], name="deal_restore"),
         Route("/forecast", forecast_page, methods=["GET"], name="forecast"),
     ]

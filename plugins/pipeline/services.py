@@ -476,10 +476,12 @@ async def load_deal(
     return (await deal_records(kernel, conn, rows))[0]
 
 
-async def get_deal(kernel: Sampark, deal_id: int, *, actor: Actor = SYSTEM) -> DealRecord:
-    """One live deal the actor may see, with its contacts."""
+async def get_deal(
+    kernel: Sampark, deal_id: int, *, include_deleted: bool = False, actor: Actor = SYSTEM
+) -> DealRecord:
+    """One live deal the actor may see, with its contacts (or a deleted one, if asked)."""
     actor.require("deals.read")
-    return await load_deal(kernel, kernel.connection, deal_id, actor)
+    return await load_deal(kernel, kernel.connection, deal_id, actor, include_deleted)
 
 
 async def list_deals(

@@ -183,7 +183,7 @@ def test_schemathesis_over_the_api_with_the_pipeline_enabled(
 ) -> None:
     # Every operation, core's too: the whole API must hold with the plugin enabled.
     operations = fuzz_api(served_api, served_api.state.tokens["admin"])
-    assert len([op for op in operations if op.split()[1].startswith("/v1/pipeline/")]) == 11
+    assert len([op for op in operations if op.split()[1].startswith("/v1/pipeline/")]) == 13
 
 
 async def test_the_global_search_of_the_api_finds_deals(api) -> None:
@@ -213,3 +213,24 @@ async def test_two_moves_from_one_version_one_wins(api) -> None:
     assert any(isinstance(r, StaleRecordError) for r in results)
     history = await deals.history(deal.id)
     assert len(history) == 2 and (await deals.get(deal.id)).version == 2
+
+
+async def test_a_deleted_deal_is_listed_restored_and_audited(api) -> None:
+    admin, asha = api("admin"), api("asha")
+    created = await admin.post("/pipeline/deals", json={"title": "Back again", "amount": "7"})
+    url = f"/pipeline/deals/{created.json()['id']}"
+    await admin.delete(url, headers={"If-Match": created.headers["etag"]})
+    listed = (await admin.get("/pipeline/deals", params={"deleted": "true"})).json()["items"]
+    assert [(d["title"], d["deleted_at"] is not None) for d in listed] == [("Back again", True)]
+    assert (await admin.get("/pipeline/deals")).json()["items"] == []
+    assert (await admin.post(f"{url}/restore")).status_code == 428
+    assert (await asha.post(f"{url}/restore", headers={"If-Match": '"v2"'})).status_code == 403
+    assert (await admin.post(f"{url}/restore", headers={"If-Match": '"v1"'})).status_code == 412
+    restored = await admin.post(f"{url}/restore", headers={"If-Match": '"v2"'})
+    assert restored.status_code == 200, restored.text
+    assert restored.json()["deleted_at"] is None and restored.headers["etag"] == '"v3"'
+    trail = (await admin.get(f"{url}/audit")).json()["items"]
+    assert [row["action"] for row in trail] == ["restore", "delete", "create"]
+    assert (await api("reader").get(f"{url}/audit")).status_code == 200
+    assert (await asha.get(f"{url}/audit")).status_code == 403
+    assert (await admin.get("/pipeline/deals/999/audit")).status_code == 404

@@ -223,3 +223,41 @@ async def test_the_deal_page_names_its_contacts(web_pipe, browser):
     deal = await Deals(web_pipe).create(title="With people", contacts=[asha_contact.id])
     page = await (await browser("asha")).get(f"/pipeline/deals/{deal.id}")
     assert f'<a href="/contacts/{asha_contact.id}" dir="auto">Priya Raman</a>' in page.text
+
+
+async def test_a_deleted_deal_is_undone_found_and_restored_with_its_trail(web_pipe, browser):
+    acme = await web_pipe.accounts.create(name="Acme")
+    deal = await Deals(web_pipe).create(title="Comeback", amount="1", account=acme.id)
+    await Deals(web_pipe).update(deal.id, title="Comeback deal", account=None)
+    asha = await browser("asha")
+    page = await asha.get(f"/pipeline/deals/{deal.id}")
+    assert 'id="audit"' in page.text
+    assert "<dt>Title</dt>" in page.text and "Comeback</span> → <span" in page.text
+    assert f'<a href="/accounts/{acme.id}">#{acme.id}</a> → —' in page.text
+    deleted = await asha.post(
+        f"/pipeline/deals/{deal.id}/delete",
+        data={"version": "2", "csrf_token": csrf_of(page.text)},
+    )
+    listing = await asha.get(deleted.headers["location"])
+    assert "Comeback deal</bdi> was deleted" in listing.text and 'id="restore"' in listing.text
+    found = await asha.get("/pipeline/deals?deleted=1")
+    assert "Deleted deals" in found.text and f"restore-deal-{deal.id}" in found.text
+    stale = await asha.post(
+        f"/pipeline/deals/{deal.id}/restore",
+        data={"version": "2", "csrf_token": csrf_of(found.text)},
+    )
+    assert stale.status_code == 409
+    restored = await asha.post(
+        f"/pipeline/deals/{deal.id}/restore",
+        data={"version": "3", "csrf_token": csrf_of(found.text)},
+    )
+    assert restored.headers["location"] == f"/pipeline/deals/{deal.id}"
+    back = await asha.get(f"/pipeline/deals/{deal.id}")
+    assert back.status_code == 200 and "<td>restore</td>" in back.text
+    ravi = await browser("ravi")
+    assert "deleted-deals" not in (await ravi.get("/pipeline/deals")).text
+    refused = await ravi.post(
+        f"/pipeline/deals/{deal.id}/restore",
+        data={"version": "4", "csrf_token": csrf_of((await ravi.get("/pipeline/deals")).text)},
+    )
+    assert refused.status_code == 403

@@ -111,3 +111,24 @@ async def test_disabling_removes_pages_nav_and_api_but_keeps_data(
     ) as client:
         found = await client.get(f"/api/v1/tickets/{ticket.id}")
         assert found.status_code == 200 and found.json()["subject"] == "Survivor"
+
+
+async def test_a_deleted_ticket_is_listed_restored_and_audited(api: Any, staff: dict) -> None:
+    asha, ravi = api("asha"), api("ravi")
+    created = await asha.post(BASE, json={"subject": "Spam", "requester_id": staff["contact"].id})
+    url = f"{BASE}/{created.json()['id']}"
+    await asha.delete(url, headers={"If-Match": created.headers["etag"]})
+    deleted = (await asha.get(BASE, params={"deleted": "true"})).json()["items"]
+    assert [(t["number"], t["deleted_at"] is not None) for t in deleted] == [("T-000001", True)]
+    assert (await asha.post(f"{url}/restore")).status_code == 428
+    assert (await ravi.post(f"{url}/restore", headers={"If-Match": '"v2"'})).status_code == 403
+    stale = await asha.post(f"{url}/restore", headers={"If-Match": '"v1"'})
+    assert stale.status_code == 412
+    restored = await asha.post(f"{url}/restore", headers={"If-Match": '"v2"'})
+    assert restored.status_code == 200, restored.text
+    assert restored.json()["deleted_at"] is None and restored.headers["etag"] == '"v3"'
+    assert (await asha.get(url)).status_code == 200
+    trail = (await asha.get(f"{url}/audit")).json()["items"]
+    assert [row["action"] for row in trail] == ["restore", "delete", "create"]
+    assert (await ravi.get(f"{url}/audit")).status_code == 403, "agents have no audit.read"
+    assert (await asha.get(f"{BASE}/999/audit")).status_code == 404

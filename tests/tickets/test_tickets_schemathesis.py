@@ -35,4 +35,4 @@ def test_the_tickets_api_keeps_its_document(
     served: Starlette, fuzz_api: Callable[..., list[str]]
 ) -> None:
     operations = fuzz_api(served, served.state.token, label="tickets")
-    assert len(operations) == 8
+    assert len(operations) == 10

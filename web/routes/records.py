@@ -19,6 +19,7 @@ from starlette.routing import Route
 from sampark.core.errors import NotFoundError, StaleRecordError, ValidationError
 from sampark.core.records import AccountRecord, ContactRecord, Page
 from sampark.web import forms
+from sampark.web.audit_view import audit_context
 from sampark.web.forms import Form, RowMap
 from sampark.web.routes.common import form_values, query_url, see_other, signed_in
 from sampark.web.templating import render
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 50
 TIMELINE_SIZE = 20
-AUDIT_SIZE = 20
 Record = ContactRecord | AccountRecord
 
 
@@ -237,11 +237,6 @@ async def detail_page(
         timeline = await crm.timeline(
             record, cursor=params.get("timeline") or None, limit=TIMELINE_SIZE
         )
-    audit = None
-    if crm.can("audit.read"):
-        audit = await crm.audit(
-            kind.entity, rid, cursor=params.get("audit") or None, limit=AUDIT_SIZE
-        )
     return render(
         request,
         f"{kind.plural}/detail.html",
@@ -254,10 +249,7 @@ async def detail_page(
             "older_url": query_url(kind.url(rid), timeline=timeline.next_cursor)
             if timeline is not None and timeline.next_cursor
             else None,
-            "audit": audit,
-            "older_audit_url": query_url(kind.url(rid), audit=audit.next_cursor)
-            if audit is not None and audit.next_cursor
-            else None,
+            **await audit_context(request, kind.entity, rid, kind.url(rid)),
             "panels": await crm.panels(record),
             "specs": kind.specs(request),
             "interaction_kinds": kernel.interaction_kinds,
