@@ -16,11 +16,13 @@ from sampark.web.api import (
     ApiCall,
     ApiOperation,
     ApiProblem,
+    ApiSchema,
     Param,
     Reply,
     api_routes,
     served_operations,
 )
+from sampark.web.api.schemas import MAX_ID
 
 _GREET_BODY = {
     "type": "object",
@@ -150,3 +152,154 @@ async def test_a_broken_plugin_operation_fails_at_start_up(
     crm.plugins.pm.register(_Greetings(*given), name="greetings")
     with pytest.raises(ConfigError, match=re.escape(message)):
         api_routes(crm)
+
+
+GREETING = ApiSchema(
+    "Greeting",
+    {"type": "object", "properties": {"greeting": {"type": "string"}}, "required": ["greeting"]},
+)
+TIMES = ApiSchema("GreetingTimes", {"type": "integer", "minimum": 1, "maximum": 3})
+NAMED_GREET = ApiOperation(
+    "POST",
+    "/named/{name}",
+    _greet,
+    "Greet someone",
+    "greetNamed",
+    "contacts.read",
+    request_schema=ApiSchema(
+        "GreetingRequest",
+        {"type": "object", "properties": {"times": TIMES}, "additionalProperties": False},
+    ),
+    response_schema=GREETING,
+    parameters=(Param("name", "path", {"type": "string", "maxLength": 40}),),
+    status=201,
+)
+COUNTED = ApiOperation(
+    "GET",
+    "/counted/{n}",
+    _greet,
+    "Count",
+    "counted",
+    response_schema=GREETING,
+    parameters=(Param("n", "path", {"type": "integer"}), Param("k", "query", {"type": "integer"})),
+)
+
+
+async def test_named_schemas_are_components_that_operations_ref(
+    crm: Sampark, make_api_app, connect, expect
+) -> None:
+    crm.plugins.pm.register(_Greetings(NAMED_GREET, COUNTED), name="greetings")
+    app = make_api_app(crm)
+    document = await _document(app)
+    validate(document)
+    schemas = document["components"]["schemas"]
+    assert schemas["Greeting"] == GREETING.schema
+    assert schemas["GreetingRequest"]["properties"]["times"] == {
+        "$ref": "#/components/schemas/GreetingTimes"
+    }
+    operation = document["paths"]["/v1/greetings/named/{name}"]["post"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/GreetingRequest"
+    }
+    assert operation["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Greeting"
+    }
+
+    # The body is checked against the named schemas, nested ones included.
+    client = connect(app, "reader")
+    assert (await client.post("/greetings/named/Asha", json={"times": 2})).status_code == 201
+    refused = await client.post("/greetings/named/Asha", json={"times": 9})
+    assert expect.fields(refused) == {"times": "must be at most 3 (got 9)"}
+
+
+async def test_the_host_bounds_every_integer_parameter(crm: Sampark, make_api_app) -> None:
+    crm.plugins.pm.register(_Greetings(COUNTED), name="greetings")
+    document = await _document(make_api_app(crm))
+    path, query = document["paths"]["/v1/greetings/counted/{n}"]["get"]["parameters"]
+    assert path["schema"] == {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    assert query["schema"] == {"type": "integer", "minimum": -MAX_ID - 1, "maximum": MAX_ID}
+
+
+class _Rival:
+    """Another plugin naming a schema ``Greeting``."""
+
+    @sampark.hookimpl
+    def api_operations(self, kernel: Sampark) -> list[Any]:
+        return [ApiOperation("GET", "/hello", _greet, "Hello", "hello", response_schema=GREETING)]
+
+
+async def test_two_plugins_giving_one_schema_name_fail_at_start_up(crm: Sampark) -> None:
+    crm.plugins.pm.register(_Greetings(NAMED_GREET), name="greetings")
+    crm.plugins.pm.register(_Rival(), name="rival")
+    with pytest.raises(
+        ConfigError, match="'Greeting' is given by both (greetings and rival|rival and greetings)"
+    ):
+        api_routes(crm)
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        (ApiSchema("Contact", {"type": "object"}), "'Contact' is given by both core and greetings"),
+        (ApiSchema("greeting", {"type": "object"}), "must start with a capital letter"),
+        (ApiSchema("Greeting", {"type": "string"}), "two different API schemas are called"),
+    ],
+)
+async def test_a_bad_schema_name_fails_at_start_up(
+    crm: Sampark, schema: ApiSchema, message: str
+) -> None:
+    clashing = ApiOperation("GET", "/other", _greet, "Other", "other", response_schema=schema)
+    crm.plugins.pm.register(_Greetings(NAMED_GREET, clashing), name="greetings")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        api_routes(crm)
+
+
+def _walk(node: Any, where: str = "") -> Any:
+    """Every (place, schema-like mapping) in a document."""
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            yield from _walk(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, f"{where}/{index}")
+
+
+async def test_the_built_in_plugins_name_each_schema_once_and_type_everything(
+    make_kernel, settings, make_api_app
+) -> None:
+    import dataclasses
+
+    web = dataclasses.replace(settings.web, allowed_hosts=("test",))
+    kernel = await make_kernel(plugins=("pipeline", "tickets", "contracts"), web=web)
+    document = await _document(make_api_app(kernel))
+    validate(document)
+    schemas = document["components"]["schemas"]
+    assert {"Ticket", "TicketStatus", "Deal", "DealStatus", "Contract", "Decimal"} <= set(schemas)
+    ticket_ops = [
+        op
+        for path, methods in document["paths"].items()
+        if path.startswith("/v1/tickets")
+        for op in methods.values()
+    ]
+    answers = [
+        op["responses"][status]["content"]["application/json"]["schema"]
+        for op in ticket_ops
+        for status in ("200", "201")
+        if status in op["responses"] and "content" in op["responses"][status]
+    ]
+    assert {"$ref": "#/components/schemas/Ticket"} in answers
+
+    for where, node in _walk(document):
+        if node.get("format") in ("date", "date-time"):
+            assert "maxLength" not in node, f"{where}: a date needs no maxLength"
+        if node.get("type") == "object" and "/examples" not in where:
+            typed = {"properties", "additionalProperties", "$ref"} & set(node)
+            assert typed, f"{where}: an object with nothing said about its fields"
+        # An enum is written once, in its component, and referred to elsewhere.
+        if "enum" in node and node["enum"] == schemas["TicketStatus"]["enum"]:
+            assert where == "/components/schemas/TicketStatus", where
+
+    changes = schemas["AuditEntry"]["properties"]["changes"]
+    assert changes["additionalProperties"] == {"$ref": "#/components/schemas/FieldChange"}
+    assert schemas["FieldChange"]["minItems"] == schemas["FieldChange"]["maxItems"] == 2

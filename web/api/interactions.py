@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sampark.web.api.operations import ApiCall, ApiOperation, Param, Reply
 from sampark.web.api.params import CURSOR, LIMIT, OWNER, record_id
-from sampark.web.api.schemas import ref
+from sampark.web.api.schemas import ref, timestamp
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -16,7 +16,7 @@ _TAGS = ("interactions",)
 DUE_BEFORE = Param(
     "due_before",
     "query",
-    {"type": "string", "minLength": 1, "maxLength": 40, "format": "date-time"},
+    timestamp(),
     "Only follow-ups due before this time (ISO 8601).",
 )
 
