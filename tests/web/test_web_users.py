@@ -111,7 +111,8 @@ async def test_changing_roles_is_saved_and_audited(
     assert user.roles == ("manager",)
     page = await admin.get("/users/ravi?done=roles")
     assert "The roles were saved" in page.text
-    assert "agent" in page.text and "manager" in page.text  # the trail: before → after
+    assert "<dt>Roles</dt>" in page.text  # the trail, labelled
+    assert "added: manager" in page.text and "removed: agent" in page.text
     trail = await audit_page(web_crm, "user", user.id)
     assert trail.items[0].changes == {"roles": [["agent"], ["manager"]]}
 

@@ -19,6 +19,7 @@ from sampark.core.errors import TooManyAttempts, ValidationError
 from sampark.core.services import auth
 from sampark.core.services.audit import audit_page
 from sampark.core.services.users import MANAGE
+from sampark.web.audit_view import describe
 from sampark.web.forms import Form
 from sampark.web.routes.common import query_url, see_other, signed_in
 from sampark.web.routes.profile import NO_STORE, refused, retry_in
@@ -36,6 +37,13 @@ USER_LABELS = {
     "email": "Email",
     "roles": "Roles",
     "password": "Password",
+}
+# How the trail of a user names its fields.
+AUDIT_LABELS = {
+    **USER_LABELS,
+    "is_active": "Active",
+    "language": "Language",
+    "time_zone": "Time zone",
 }
 NOTICES = {
     "roles": "The roles were saved; they apply from the user's next request.",
@@ -159,6 +167,13 @@ async def _user_page(
             if tokens.next_cursor
             else None,
             "audit": audit,
+            "audit_rows": [
+                (
+                    row,
+                    [describe(name, change, AUDIT_LABELS) for name, change in row.changes.items()],
+                )
+                for row in audit
+            ],
             "older_audit_url": query_url(here, audit=audit.next_cursor)
             if audit.next_cursor
             else None,
