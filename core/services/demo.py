@@ -643,12 +643,15 @@ class DemoWorld:
         rng: the seeded random generator: draw from it only, so a seeded run writes the
             same data every time.
         now: the moment the demo is built around.
-        usernames: the demo users.
+        usernames: the demo users, led by those who may manage the CRM (the admin
+            ``sampark init`` made): give ``usernames[0]`` a share of what you add, since
+            theirs is the dashboard a newcomer sees first.
         account_ids: the demo accounts.
         contact_ids: the demo contacts.
         employers: ``employers[i]`` is the index in ``account_ids`` of the account that
             ``contact_ids[i]`` works for (None: nobody's).
-        report: ``report(stage, done, total)`` prints a progress line.
+        report: ``report(stage, done, total)`` prints a progress line; count in the
+            units your summary line counts, so the two agree.
     """
 
     rng: random.Random
@@ -670,7 +673,9 @@ async def create_demo_data(
     """Fill the CRM with demo users, accounts, contacts, links and a year of interactions.
 
     Everything goes through the services, so it is checked like hand-entered data;
-    contacts go in through the bulk import. Users that already exist are reused.
+    contacts go in through the bulk import. Users that already exist are reused, and the
+    users who may manage the CRM (those who sign in first) get the first follow-ups.
+    Progress counts what the summary counts.
     """
     if isinstance(contacts, bool) or not isinstance(contacts, int) or contacts < 1:
         raise ValidationError.single("contacts", "must be a whole number >= 1")
@@ -680,7 +685,9 @@ async def create_demo_data(
     # One "now" for the whole run: interactions sit at fixed offsets from it.
     start = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
-    usernames = [await _user(kernel, *user) for user in DEMO_USERS]
+    # Whoever manages the CRM signs in first: they lead, so their dashboard is busy.
+    managers = await user_service.managers(kernel)
+    usernames = list(dict.fromkeys(managers + [await _user(kernel, *u) for u in DEMO_USERS]))
     report("users", len(usernames), len(usernames))
 
     companies = _companies(maker, max(1, contacts // 3), kernel.account_kinds, usernames)
@@ -769,27 +776,32 @@ async def _links(
     report: DemoProgress,
 ) -> int:
     """Each employed contact's place at their company; a few also sit on another's board."""
-    made = 0
-    for position, (contact_id, employer) in enumerate(zip(contact_ids, staff, strict=True)):
-        if employer is not None:
-            since = dt.date.today() - dt.timedelta(days=rng.randrange(30, 4000))
-            await link_service.link_contact(
-                kernel,
-                contact_id,
-                account_ids[employer],
-                role=rng.choice(ROLES),
-                primary=True,
-                start_date=since,
+    planned: list[dict[str, Any]] = []
+    for contact_id, employer in zip(contact_ids, staff, strict=True):
+        if employer is None:
+            continue
+        since = dt.date.today() - dt.timedelta(days=rng.randrange(30, 4000))
+        planned.append(
+            {
+                "contact_id": contact_id,
+                "account_id": account_ids[employer],
+                "role": rng.choice(ROLES),
+                "primary": True,
+                "start_date": since,
+            }
+        )
+        other = rng.randrange(len(account_ids))
+        if rng.random() < 0.08 and other != employer:
+            planned.append(
+                {"contact_id": contact_id, "account_id": account_ids[other], "role": "Board member"}
             )
-            made += 1
-            other = rng.randrange(len(account_ids))
-            if rng.random() < 0.08 and other != employer:
-                await link_service.link_contact(
-                    kernel, contact_id, account_ids[other], role="Board member"
-                )
-                made += 1
-        report("links", position + 1, len(contact_ids))
-    return made
+    report("links", 0, len(planned))
+    for done, link in enumerate(planned, start=1):
+        await link_service.link_contact(
+            kernel, link.pop("contact_id"), link.pop("account_id"), **link
+        )
+        report("links", done, len(planned))
+    return len(planned)
 
 
 async def _interactions(
@@ -802,34 +814,38 @@ async def _interactions(
     usernames: list[str],
     report: DemoProgress,
 ) -> tuple[int, int, int]:
-    """A year of calls, emails, meetings and notes; some follow-ups due soon, some overdue."""
-    done = planned = overdue = 0
+    """A year of calls, emails, meetings and notes; some follow-ups due soon, some overdue.
+
+    The first three contacts' follow-ups belong to ``usernames[0]``: one due in a few hours,
+    one overdue and one later; the rest are anybody's.
+    """
+    rows: list[dict[str, Any]] = []
+    planned = overdue = 0
     for position, (contact_id, employer) in enumerate(zip(contact_ids, staff, strict=True)):
         accounts = [account_ids[employer]] if employer is not None else []
         for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4, 6))):
             kind = rng.choice(INTERACTION_KINDS)
             when = start - dt.timedelta(minutes=rng.randrange(60, 365 * 24 * 60))
-            await interaction_service.log_interaction(
-                kernel,
-                _interaction(rng, kind, contact_id, accounts, usernames)
-                | {"status": "done", "occurred_at": when},
-            )
-            done += 1
-        # The first two contacts always get one follow-up due soon and one overdue.
-        if position < 2 or rng.random() < 0.25:
-            late = position == 1 or (position > 1 and rng.random() < 0.3)
-            offset = dt.timedelta(minutes=rng.randrange(60, 21 * 24 * 60))
-            due = start - offset if late else start + offset
+            data = _interaction(rng, kind, contact_id, accounts, usernames)
+            rows.append(data | {"status": "done", "occurred_at": when})
+        if position < 3 or rng.random() < 0.25:
+            late = position == 1 or (position > 2 and rng.random() < 0.3)
+            minutes = rng.randrange(30, 240) if position == 0 else rng.randrange(60, 21 * 24 * 60)
             kind = rng.choice(("call", "meeting", "email"))
             data = _interaction(rng, kind, contact_id, accounts, usernames)
+            if position < 3:
+                data["author"] = usernames[0]
             data["subject"] = f"Follow up: {data['subject'][0].lower()}{data['subject'][1:]}"
-            await interaction_service.log_interaction(
-                kernel, data | {"status": "planned", "due_at": due, "outcome": ""}
-            )
+            offset = dt.timedelta(minutes=minutes)
+            due = start - offset if late else start + offset
+            rows.append(data | {"status": "planned", "due_at": due, "outcome": ""})
             planned += 1
             overdue += late
-        report("interactions", position + 1, len(contact_ids))
-    return done, planned, overdue
+    report("interactions", 0, len(rows))
+    for done, data in enumerate(rows, start=1):
+        await interaction_service.log_interaction(kernel, data)
+        report("interactions", done, len(rows))
+    return len(rows) - planned, planned, overdue
 
 
 def _interaction(

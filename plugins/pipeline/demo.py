@@ -51,6 +51,11 @@ def _staff(world: DemoWorld) -> dict[int, list[int]]:
     return staff
 
 
+# The first deals: won, lost, and open at the first and the last open stage (an index),
+# so even a tiny demo has win rates and a board with cards in several columns.
+FIRST_DEALS = (("won", None), ("lost", None), ("open", 0), ("open", -1))
+
+
 async def demo_data(kernel: Sampark, world: DemoWorld) -> list[str]:
     """About one deal per five contacts, spread over the default pipeline's stages."""
     rng, today = world.rng, world.now.date()
@@ -69,11 +74,13 @@ async def demo_data(kernel: Sampark, world: DemoWorld) -> list[str]:
             names[account_id] = (await kernel.accounts.get(account_id)).name
         people = staff.get(account_id, [])
         contacts = rng.sample(people, min(len(people), rng.choice((1, 1, 2))))
-        # The first two are one won and one lost deal, so even a tiny demo has win rates.
-        outcome = ("won", "lost")[position] if position < 2 else None
         roll = rng.random()
-        outcome = outcome or ("won" if roll < 0.2 else "lost" if roll < 0.35 else "open")
+        outcome = "won" if roll < 0.2 else "lost" if roll < 0.35 else "open"
         reached = rng.randrange(len(open_stages))  # the furthest open stage it got to
+        if position < len(FIRST_DEALS):
+            outcome, stage = FIRST_DEALS[position]
+            if stage is not None:
+                reached = range(len(open_stages))[stage]
         closed_on = today - dt.timedelta(days=rng.randrange(1, 180))
         expected = closed_on if outcome != "open" else today
         deal = await deals.create(
@@ -81,7 +88,8 @@ async def demo_data(kernel: Sampark, world: DemoWorld) -> list[str]:
             account=account_id,
             contacts=contacts,
             amount=Decimal(rng.randrange(4, 400) * 250 * scale),
-            owner=rng.choice(world.usernames),
+            # The first few are the first admin's: their dashboard is a newcomer's first view.
+            owner=world.usernames[0] if position < 4 else rng.choice(world.usernames),
             source=rng.choice(SOURCES),
             expected_close=expected + dt.timedelta(days=rng.randrange(-15, 90)),
         )

@@ -14,6 +14,8 @@ from sampark.plugins.tickets.facade import Tickets
 from sampark.plugins.tickets.services import CHANNELS, PRIORITIES
 
 if TYPE_CHECKING:
+    import random
+
     from sampark.core.kernel import Sampark
     from sampark.core.services.demo import DemoWorld
 
@@ -48,6 +50,12 @@ NOTES = (
 FATES = ("open", "resolved", "pending", "closed", "new", "open", "resolved")
 
 
+def _assignee(rng: random.Random, usernames: tuple[str, ...], position: int) -> str | None:
+    """Most tickets are assigned to someone, the first two to the first admin; some wait."""
+    anyone = rng.choice(usernames) if rng.random() < 0.7 else None
+    return usernames[0] if position < 2 else anyone
+
+
 async def demo_data(kernel: Sampark, world: DemoWorld) -> list[str]:
     """About one ticket per eight contacts: assigned or not, answered, resolved, some breaching."""
     rng = world.rng
@@ -71,7 +79,7 @@ async def demo_data(kernel: Sampark, world: DemoWorld) -> list[str]:
             account_id=world.account_ids[employer] if employer is not None else None,
             channel=rng.choice(CHANNELS),
             priority=priority,
-            assignee=rng.choice(world.usernames) if rng.random() < 0.7 else None,
+            assignee=_assignee(rng, world.usernames, position),
             tags=[tag],
         )
         fate = "new" if urgent else fates[position % len(fates)]

@@ -45,8 +45,11 @@ async def test_demo_contracts_are_flagged_and_repeat_for_a_seed(
     assert len({contract.account_id for contract in contracts}) == 3
     assert await Contracts(kernel).flagged_counts() == {"near_exhaustion": 1, "near_expiry": 1}
     [used_up] = [contract for contract in contracts if contract.near_exhaustion]
-    assert used_up.units_used == 4 and len(await Contracts(kernel).tickets(used_up.id)) == 4
-    assert all(contract.status == "active" for contract in contracts)
+    # The 4 tickets the contracts demo opened, and any demo ticket from the same account.
+    assert used_up.units_used == len(await Contracts(kernel).tickets(used_up.id)) >= 4
+    # The others are in use; the nearly used-up one may be used up by the demo's tickets.
+    assert all(c.status == "active" for c in contracts if c is not used_up)
+    assert used_up.status == ("active" if used_up.units_used < 5 else "exhausted")
 
     again = await make_kernel(plugins=PLUGINS, database_url=second_database_url)
     _, repeated = await demo_contracts(again)

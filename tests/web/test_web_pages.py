@@ -104,6 +104,18 @@ async def test_the_dashboard_shows_recent_interactions_newest_first(
     assert "मीरा" in recent
 
 
+async def test_after_the_demo_the_admin_dashboard_is_busy(
+    web_crm: Sampark, admin: httpx.AsyncClient
+) -> None:
+    """The admin who signs in first after ``sampark demo`` sees follow-ups, not an empty page."""
+    await web_crm.demo(contacts=15, seed=8)
+    page = (await admin.get("/")).text
+    followups = re.findall(r'<li class="entry( overdue)?">', page.split('id="followups"')[1])
+    assert len(followups) >= 3
+    assert any(followups) and not all(followups)  # overdue ones and ones still to come
+    assert int(re.search(r'id="count-overdue">(\d+)<', page)[1]) >= 1
+
+
 async def test_navigation_shows_what_the_user_may_use(browser: Any) -> None:
     asha = await browser("asha")
     page = (await asha.get("/")).text
