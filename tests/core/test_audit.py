@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from tortoise.transactions import in_transaction
@@ -16,6 +16,7 @@ from sampark.core.records import AuditRecord, ContactRecord
 from sampark.core.services import audit
 from sampark.core.services.users import create_user
 from sampark.core.views import UserView
+from sampark.plugin import AuditedRecords, hookimpl
 
 PAST = dt.datetime(2025, 2, 3, 11, 0, tzinfo=dt.UTC)
 TIER = CustomFieldSpec("contact", "tier", "choice", choices=("gold", "silver"))
@@ -294,3 +295,40 @@ async def test_a_plugins_records_have_a_trail_read_with_audit_page(crm: Sampark)
     assert [(row.action, row.changes) for row in page] == [("update", {"subject": ["Down", "Up"]})]
     assert [(row.action, row.changes) for row in rest] == [("create", {"subject": [None, "Down"]})]
     assert rest.next_cursor is None
+
+
+class _Donations:
+    """An outside plugin whose donations keep an audit trail that ``crm.audit`` reads."""
+
+    hidden: ClassVar[set[int]] = {13}
+
+    @staticmethod
+    async def find(kernel: Sampark, record_id: int, actor: Actor) -> int:
+        if record_id in _Donations.hidden:
+            raise NotFoundError("donation", record_id)
+        return record_id
+
+    @hookimpl
+    def audited_records(self, kernel: Sampark) -> list[AuditedRecords]:
+        return [AuditedRecords("donation", "contacts.read", self.find, labels={"amount": "Amount"})]
+
+
+async def test_audit_reads_a_plugins_declared_records(crm: Sampark) -> None:
+    crm.plugins.pm.register(_Donations(), name="donations")
+    with crm.activate():
+        async with in_transaction() as conn:
+            for donation in (12, 13):
+                await audit.record_change(
+                    conn, SYSTEM, "donation", donation, "create", None, {"amount": "500.00"}
+                )
+    (entry,) = await crm.audit("donation", 12)
+    assert (entry.action, entry.changes) == ("create", {"amount": [None, "500.00"]})
+    with pytest.raises(NotFoundError):
+        await crm.audit("donation", 13)  # the plugin says this actor may not see it
+    with pytest.raises(ValidationError, match="donation"):
+        await crm.audit("pledge", 12)  # unknown kinds are named with the known ones
+    reader = await view_of(crm, "ravi", "read-only")
+    assert [row.action for row in await reader.audit("donation", 12)] == ["create"]
+    nobody = crm.as_user(Actor(user_id=99, username="nobody", permissions=frozenset()))
+    with pytest.raises(PermissionDenied):
+        await nobody.audit("donation", 12)
