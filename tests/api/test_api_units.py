@@ -10,10 +10,11 @@ import pytest
 
 from sampark.core.errors import FieldError, NotFoundError, StaleRecordError, ValidationError
 from sampark.core.records import ContactRecord, EmailRecord, to_jsonable
+from sampark.web.api.components import ApiSchema
 from sampark.web.api.etags import etag, parse_if_match
 from sampark.web.api.operations import Param, read_param, render_json
 from sampark.web.api.problems import ApiProblem, problem_for
-from sampark.web.api.validation import SchemaChecker
+from sampark.web.api.validation import MAX_DEPTH, SchemaChecker, format_error, too_deep
 
 
 def test_an_etag_is_the_quoted_version() -> None:
@@ -102,6 +103,62 @@ def test_the_checker_names_every_bad_field_in_the_services_notation() -> None:
     }
     assert checker.errors([1], schema) == [FieldError("body", "must be an object (got array)")]
     assert checker.errors({"name": True}, schema)[0].message == "must be text (got boolean)"
+
+
+def test_the_checker_reads_whole_floats_as_integers_through_named_schemas() -> None:
+    count = ApiSchema("Count", {"type": "integer", "minimum": 0})
+    schema = {
+        "type": "object",
+        "properties": {
+            "counts": {"type": "array", "items": count},
+            "either": {"anyOf": [{"type": "string"}, count]},
+            "ratio": {"type": "number"},
+        },
+    }
+    read, errors = SchemaChecker({}).conform(
+        {"counts": [1, 2.0], "either": 3.0, "ratio": 4.0}, schema
+    )
+    assert errors == []
+    assert read == {"counts": [1, 2], "either": 3, "ratio": 4.0}
+    assert [type(n) for n in read["counts"]] == [int, int]
+    assert isinstance(read["ratio"], float)  # a number stays a number
+    _, errors = SchemaChecker({}).conform({"counts": [2.5, -1.0]}, schema)
+    assert [(e.field, e.message) for e in errors] == [
+        ("counts[0]", "must be a whole number (got number)"),
+        ("counts[1]", "must be at least 0 (got -1)"),
+    ]
+
+
+def test_nesting_is_measured_without_recursion() -> None:
+    def nested(depth: int) -> list:
+        value: list = []
+        for _ in range(depth - 1):
+            value = [value]
+        return value
+
+    assert not too_deep(nested(MAX_DEPTH))
+    assert too_deep(nested(MAX_DEPTH + 1))
+    assert too_deep({"a": nested(MAX_DEPTH)})
+    assert not too_deep("text")
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "ok"),
+    [
+        ("2026-03-31", "date", True),
+        ("2026-02-30", "date", False),
+        ("", "date", False),
+        ("20260331", "date", False),
+        ("२०२६-०३-३१", "date", False),
+        ("2026-03-31T14:30:00+05:30", "date-time", True),
+        ("2026-03-31T14:30Z", "date-time", True),
+        ("2026-03-31", "date-time", False),
+        ("", "date-time", False),
+        ("anything", None, True),
+    ],
+)
+def test_date_formats(value: str, kind: str | None, ok: bool) -> None:
+    assert (format_error(value, kind) is None) is ok
 
 
 def test_errors_become_problems_with_the_right_status() -> None:
