@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import datetime as dt
 import sys
@@ -80,6 +81,11 @@ def test_the_notebook_runs_and_shows_what_it_says(executed_notebook: dict[str, A
     assert "रवि शर्मा" in frame and "Meera Sharma" in frame
     counts = _result(outputs["groupby"], "text/plain").splitlines()
     assert {tuple(line.split()) for line in counts[1:3]} == {("donor", "2"), ("volunteer", "2")}
+    # The default actor (the system) reads an audit trail, and demo data is one await.
+    trail = ast.literal_eval(_result(outputs["audit"], "text/plain"))
+    assert [action for action, _ in trail] == ["update", "create"] and trail[0][1] == ["tags"]
+    contacts, accounts, followups = ast.literal_eval(_result(outputs["demo"], "text/plain"))
+    assert (contacts, accounts) == (30, 10) and followups > 0
     assert outputs["close"] == []
 
 
