@@ -8,6 +8,8 @@ import json
 import os
 import re
 import secrets
+import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -188,10 +190,21 @@ def init(
     prefix = "sampark" if config_path(ctx) is None else f"sampark --config {path}"
     _first_admin(kernel, admin_username, admin_password, prefix)
     click.echo("\nNext steps:")
+    activate = _activate_script()
+    if activate is not None:
+        click.echo(f"  . {activate}          # puts sampark on this shell's PATH")
     click.echo(f"  {prefix} demo                     # fill the CRM with demo data")
     click.echo(f"  {prefix} contacts add --first Asha --email asha@example.in")
     click.echo(f"  {prefix} contacts list")
     click.echo(f"  {prefix} plugins list             # what you can switch on in {path.name}")
+
+
+def _activate_script() -> str | None:
+    """The venv's activate script, when ``sampark`` is not on PATH (a fresh shell)."""
+    if shutil.which("sampark"):
+        return None
+    script = Path(sys.executable).parent / "activate"
+    return os.path.relpath(script) if script.is_file() else None
 
 
 def _first_admin(kernel: Sampark, username: str, password: str | None, prefix: str) -> None:
@@ -252,7 +265,7 @@ def demo(ctx: click.Context, count: int, seed: int | None, force: bool) -> None:
     """Fill the CRM with realistic demo data.
 
     Users, accounts, contacts, the links between them and a year of interactions
-    with planned (and overdue) follow-ups.
+    with planned (and overdue) follow-ups; the first admin gets a share of them.
     """
 
     async def fill(crm: Sampark) -> Any:

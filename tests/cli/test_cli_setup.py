@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,6 +55,23 @@ def test_init_writes_a_config_next_to_a_new_database_and_migrates_it(
     )
     assert _pending(tmp_path / "sampark.toml") == []
     assert not list(tmp_path.glob(".sampark-*")), "the staging file is left behind"
+
+
+def test_init_says_how_to_put_sampark_on_path_in_a_fresh_shell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))  # a shell where the venv is not active
+    activate = Path(sys.executable).parent / "activate"
+    result = _in_cwd("init")
+    assert result.exit_code == 0, result.output
+    steps = result.stdout.split("Next steps:\n")[1].splitlines()
+    assert steps[0].split("#")[0].split() == [".", os.path.relpath(activate)]
+    assert (tmp_path / os.path.relpath(activate)).resolve() == activate.resolve()
+
+    monkeypatch.setenv("PATH", str(activate.parent))  # activated: nothing to say
+    again = _in_cwd("init", "--force")
+    assert "activate" not in again.stdout
 
 
 def test_init_refuses_to_overwrite_a_config_unless_forced(
