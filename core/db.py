@@ -74,7 +74,8 @@ async def open_context(
     """A tortoise context connected to the configured database.
 
     ``create_db`` creates a missing PostgreSQL database (tortoise's own flag fails when the
-    database exists, so it is only passed once the server has said the database is missing).
+    database exists, so it is only passed once the server has said the database is missing);
+    without it, a missing database is a ConfigError saying how to create it.
     """
     url = config["connections"]["default"]
     _check_sqlite_folder(url)
@@ -119,6 +120,35 @@ def is_missing_database(exc: BaseException) -> bool:
     return isinstance(exc, DBConnectionError) and (
         getattr(cause, "sqlstate", None) == _MISSING_DATABASE
     )
+
+
+# PostgreSQL's connection-exception class, and the server shutting down or starting up.
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", _MISSING_DATABASE)
+_UNAVAILABLE_DRIVER_ERRORS = ("ConnectionDoesNotExistError", "InterfaceError")
+_SQLITE_UNAVAILABLE = ("unable to open database file", "disk I/O error")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) says the database cannot be reached right now.
+
+    Such a fault is the server's or the network's, not the request's: the web answers 503
+    and the next request tries again on a fresh connection.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError | DBConnectionError):
+            return True
+        state = getattr(current, "sqlstate", None)
+        if isinstance(state, str) and state.startswith(_UNAVAILABLE_STATES):
+            return True
+        if type(current).__name__ in _UNAVAILABLE_DRIVER_ERRORS and "connection" in str(current):
+            return True
+        if any(text in str(current) for text in _SQLITE_UNAVAILABLE):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _check_sqlite_folder(url: str) -> None:

@@ -117,7 +117,8 @@ class Sampark:
         """Connect; apply pending migrations if ``migrate``, else refuse an outdated schema.
 
         ``progress(event, app_label, name)`` hears each migration start and finish (and
-        ``create_database`` when ``create_db`` creates a missing PostgreSQL database).
+        ``create_database`` when ``create_db`` creates a missing PostgreSQL database; without
+        ``create_db`` a missing one is a ConfigError that says how to create it).
         """
         if self._context is not None:
             return self
