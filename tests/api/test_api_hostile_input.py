@@ -133,7 +133,9 @@ async def test_an_integer_field_takes_a_whole_number_written_as_a_float(api, exp
     assert made.json()["duration_minutes"] == 92
     assert isinstance(made.json()["duration_minutes"], int)
     refused = await client.post("/interactions", json={"kind": "call", "duration_minutes": 92.5})
-    assert expect.fields(refused)["duration_minutes"] == "must be a whole number or null (got number)"
+    assert (
+        expect.fields(refused)["duration_minutes"] == "must be a whole number or null (got number)"
+    )
 
 
 async def _lookup(call: ApiCall) -> Reply:
@@ -173,3 +175,17 @@ async def test_a_plugins_path_id_out_of_range_is_404_before_its_handler(
     found = await client.get(f"/lookups/things/{MAX_ID}")
     assert found.status_code == 200, found.text
     assert found.json() == {"found": False}
+
+
+async def test_an_if_match_version_past_any_record_is_stale_not_a_crash(
+    api, crm: Sampark, expect
+) -> None:
+    contact = await crm.contacts.create(first_name="Asha")
+    url = f"/contacts/{contact.id}"
+    client = api("admin")
+    expect.problem(await client.delete(url, headers={"If-Match": '"v7953544707"'}), 412)
+    changed = await client.patch(
+        url, json={"last_name": "Rao"}, headers={"If-Match": '"v9999999999"'}
+    )
+    expect.problem(changed, 412)
+    assert (await crm.contacts.get(contact.id)).last_name == ""

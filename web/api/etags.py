@@ -14,6 +14,7 @@ from sampark.web.api.problems import ApiProblem
 
 _TAG = re.compile(r'^(W/)?"([\x21\x23-\x7e\x80-\xff]*)"$')
 _VERSION = re.compile(r"^v([1-9][0-9]{0,9})$")
+MAX_VERSION = 2_147_483_647  # versions are 32-bit integers on every engine
 
 
 def etag(version: int) -> str:
@@ -38,7 +39,9 @@ def parse_if_match(values: Sequence[str]) -> int:
         raise ApiProblem(400, f'If-Match is not an entity tag such as "v3" (got {given[0]!r})')
     weak, opaque = match.groups()
     version = _VERSION.match(opaque)
-    if weak or version is None:
+    # A version past a database integer was never any record's (and PostgreSQL would fail
+    # on it rather than miss): as stale as any other ETag that does not match.
+    if weak or version is None or int(version.group(1)) > MAX_VERSION:
         raise ApiProblem(
             412, f"If-Match {given[0]} does not match the record's current ETag: fetch it again"
         )
