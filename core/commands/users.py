@@ -167,6 +167,39 @@ def user_roles(ctx: click.Context, username: str, roles: tuple[str, ...]) -> Non
         click.echo(f"known roles: {', '.join(known)}")
 
 
+@users.command("prefs")
+@click.argument("username")
+@click.option("--language", help="A language code such as hi, ta or en ('' for the default).")
+@click.option("--time-zone", help="An IANA time zone such as Asia/Kolkata ('' for the default).")
+@click.pass_context
+def user_preferences(
+    ctx: click.Context, username: str, language: str | None, time_zone: str | None
+) -> None:
+    """Show USERNAME's language and time zone, or change the ones given.
+
+    \b
+    sampark users prefs meera                              # show them
+    sampark users prefs meera --language ta --time-zone Asia/Kolkata
+    """
+
+    async def run(crm: Sampark) -> UserRecord:
+        user = await auth.get_user(crm, username)
+        if language is None and time_zone is None:
+            return user
+        return await auth.set_preferences(
+            crm,
+            username,
+            language=user.language if language is None else language,
+            time_zone=user.time_zone if time_zone is None else time_zone,
+        )
+
+    user = run_with_kernel(ctx, run)
+    language_shown = user.language or "the default"
+    click.echo(
+        f"{user.username}: language {language_shown}, time zone {user.time_zone or 'the default'}"
+    )
+
+
 @click.group()
 def tokens() -> None:
     """Manage API tokens: create (shown once), list and revoke them.

@@ -132,6 +132,21 @@ def test_roles_are_shown_and_replaced(run_cli: Any) -> None:
     assert run_cli("users", "roles", "meera").stdout.startswith("meera: manager, read-only\n")
 
 
+def test_prefs_are_shown_and_changed_one_at_a_time(run_cli: Any, with_kernel: Any) -> None:
+    run_cli("users", "add", "meera", "--no-password")
+    shown = run_cli("users", "prefs", "meera")
+    assert shown.stdout == "meera: language the default, time zone the default\n"
+    run_cli("users", "prefs", "meera", "--language", "ta")
+    changed = run_cli("users", "prefs", "meera", "--time-zone", "Asia/Kolkata")
+    assert changed.stdout == "meera: language ta, time zone Asia/Kolkata\n"
+    user = with_kernel(lambda crm: auth.get_user(crm, "meera"))
+    assert (user.language, user.time_zone) == ("ta", "Asia/Kolkata")
+    refused = run_cli("users", "prefs", "meera", "--language", "xx", "--time-zone", "Mars/Base")
+    assert refused.exit_code == 2
+    assert "language" in refused.stderr and "time_zone" in refused.stderr
+    assert run_cli("users", "prefs", "meera").stdout.endswith("time zone Asia/Kolkata\n")
+
+
 def test_tokens_are_shown_once_listed_by_prefix_and_revoked(run_cli: Any, with_kernel: Any) -> None:
     run_cli("users", "add", "meera", "--role", "manager", "--no-password")
     created = run_cli("tokens", "create", "meera", "--name", "accounting sync")
