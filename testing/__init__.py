@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         Expect,
         add_users,
     )
-    from sampark.testing.databases import POSTGRES_VARIABLE, postgres_url
+    from sampark.testing.databases import POSTGRES_VARIABLE, migrate_back_to, postgres_url
     from sampark.testing.queries import QueryPlans
     from sampark.testing.served import fuzz
 
@@ -46,6 +46,7 @@ _HOMES = {
     "Expect": "clients",
     "POSTGRES_VARIABLE": "databases",
     "postgres_url": "databases",
+    "migrate_back_to": "databases",
     "QueryPlans": "queries",
     "fuzz": "served",
 }
@@ -65,6 +66,7 @@ __all__ = [  # noqa: RUF022 - grouped by module, as in _HOMES
     "Expect",
     "POSTGRES_VARIABLE",
     "postgres_url",
+    "migrate_back_to",
     "QueryPlans",
     "fuzz",
 ]

@@ -65,6 +65,17 @@ async def migrate(url: str, plugins: tuple[str, ...] = (), *, create_db: bool = 
     await kernel.close()
 
 
+async def migrate_back_to(kernel: Sampark, app: str, name: str) -> None:
+    """Unapply ``app``'s migrations after ``name``, to test a migration on existing rows."""
+    from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
+
+    with kernel.activate():
+        apps = kernel.tortoise_config["apps"].items()
+        config = {label: value for label, value in apps if value.get("migrations")}
+        executor = MigrationExecutor(kernel.connection, config)
+        await executor.migrate([MigrationTarget(app_label=app, name=name)])
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with core migrated once; each test copies it."""

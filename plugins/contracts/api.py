@@ -11,7 +11,7 @@ from typing import Any
 from sampark.plugins.contracts.facade import Contracts
 from sampark.plugins.contracts.records import STATUSES, UNITS
 from sampark.web.api import ApiCall, ApiOperation, ApiSchema, Param, Reply
-from sampark.web.api.params import CURSOR, LIMIT, record_id
+from sampark.web.api.params import CURSOR, DELETED, LIMIT, record_id
 from sampark.web.api.schemas import MAX_ID, date, page_of, ref, timestamp
 
 _TAGS = ("contracts",)
@@ -84,6 +84,7 @@ CONTRACT = ApiSchema(
             "notes": {"type": "string"},
             "created_at": timestamp(nullable=True),
             "updated_at": timestamp(nullable=True),
+            "deleted_at": timestamp(nullable=True),
             "version": {"type": "integer"},
         },
     },
@@ -138,6 +139,7 @@ async def list_contracts(call: ApiCall) -> Any:
         account_id=query["account_id"],
         status=query["status"],
         attention=query["attention"],
+        deleted=query["deleted"],
         cursor=query["cursor"],
         limit=query["limit"],
     )
@@ -171,6 +173,19 @@ async def delete_contract(call: ApiCall) -> Reply:
     return Reply(status=204)
 
 
+async def restore_contract(call: ApiCall) -> Reply:
+    record = await Contracts.of(call.crm).restore(call.path["contract_id"], version=call.version)
+    return Reply(record, version=record.version)
+
+
+async def contract_audit(call: ApiCall) -> Any:
+    query = call.query
+    page = await call.crm.audit(
+        "contract", call.path["contract_id"], cursor=query["cursor"], limit=query["limit"]
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
 async def contract_tickets(call: ApiCall) -> Any:
     return {"items": await Contracts.of(call.crm).tickets(call.path["contract_id"])}
 
@@ -195,7 +210,7 @@ def operations() -> list[ApiOperation]:
             "listContracts",
             "contracts.read",
             response_schema=CONTRACT_PAGE,
-            parameters=(ACCOUNT, STATUS, ATTENTION, CURSOR, LIMIT),
+            parameters=(ACCOUNT, STATUS, ATTENTION, DELETED, CURSOR, LIMIT),
             tags=_TAGS,
         ),
         ApiOperation(
@@ -243,13 +258,42 @@ def operations() -> list[ApiOperation]:
             "DELETE",
             one,
             delete_contract,
-            "Delete a contract (its tickets stay, uncharged)",
+            "Delete a contract",
             "deleteContract",
             "contracts.delete",
             parameters=(_ID,),
             status=204,
             tags=_TAGS,
             if_match=True,
+            description="The contract is kept with its usage, out of every list and charged "
+            "no more; its reference is free again. `restore` brings it back.",
+        ),
+        ApiOperation(
+            "POST",
+            f"{one}/restore",
+            restore_contract,
+            "Restore a deleted contract",
+            "restoreContract",
+            "contracts.delete",
+            response_schema=CONTRACT,
+            parameters=(_ID,),
+            tags=_TAGS,
+            if_match=True,
+            etag=True,
+            description="`If-Match` carries the deleted contract's version (list it with "
+            "`deleted=true`); a live contract is answered as it is. Refused (422, "
+            "`reference`) while a live contract holds its reference.",
+        ),
+        ApiOperation(
+            "GET",
+            f"{one}/audit",
+            contract_audit,
+            "A contract's audit trail, newest first",
+            "contractAudit",
+            "audit.read",
+            response_schema=ref("AuditPage"),
+            parameters=(_ID, CURSOR, LIMIT),
+            tags=_TAGS,
         ),
         ApiOperation(
             "GET",

@@ -1,4 +1,4 @@
-"""``sampark contracts …``: add, list, show, edit and delete service contracts.
+"""``sampark contracts …``: add, list, show, edit, delete and restore service contracts.
 
 Present only while the contracts plugin is enabled. Commands run as the system (like
 core's); refused input exits 2 with one ``error: field: problem`` line per problem.
@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from sampark.core.commands.options import F, given, json_option, page_options
-from sampark.core.commands.output import echo_fields, echo_json, echo_page, echo_table
+from sampark.core.commands.output import echo_fields, echo_json, echo_page, echo_table, say
 from sampark.core.commands.runner import run_with_kernel
 from sampark.core.kernel import Sampark
 from sampark.plugins.contracts.facade import Contracts
@@ -68,7 +68,7 @@ def _echo_saved(contract: ContractRecord, verb: str, as_json: bool) -> None:
     if as_json:
         echo_json(contract.to_dict())
     else:
-        click.echo(
+        say(
             f"{verb} contract {contract.id}: {contract.name} — {contract.usage_text}, "
             f"{contract.status} (version {contract.version})"
         )
@@ -94,6 +94,7 @@ def add_contract(ctx: click.Context, as_json: bool, **values: Any) -> None:
 @click.option("--account", "account_id", type=int, help="Only this account's contracts.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only contracts with this status.")
 @click.option("--attention", is_flag=True, help="Only in-date contracts near exhaustion or expiry.")
+@click.option("--deleted", is_flag=True, help="Deleted contracts instead, to restore them.")
 @page_options
 @json_option
 @click.pass_context
@@ -102,6 +103,7 @@ def list_contracts(
     account_id: int | None,
     status: str | None,
     attention: bool,
+    deleted: bool,
     limit: int,
     cursor: str | None,
     as_json: bool,
@@ -110,7 +112,12 @@ def list_contracts(
     page = run_with_kernel(
         ctx,
         lambda crm: Contracts.of(crm).list(
-            account_id=account_id, status=status, attention=attention, cursor=cursor, limit=limit
+            account_id=account_id,
+            status=status,
+            attention=attention,
+            deleted=deleted,
+            cursor=cursor,
+            limit=limit,
         ),
     )
     echo_page(page, as_json=as_json, headers=HEADERS, row=contract_row, empty="No contracts.")
@@ -185,6 +192,21 @@ def edit_contract(
 @click.option("--version", "version", type=int, help="Refuse if changed since this version.")
 @click.pass_context
 def delete_contract(ctx: click.Context, contract_id: int, version: int | None) -> None:
-    """Delete a contract for good; its tickets stay, no longer charged to it."""
+    """Delete a contract: out of every list and charged no more, until restored."""
     run_with_kernel(ctx, lambda crm: Contracts.of(crm).delete(contract_id, version=version))
-    click.echo(f"Deleted contract {contract_id}")
+    click.echo(f"Deleted contract {contract_id} (undo: sampark contracts restore {contract_id})")
+
+
+@contracts.command("restore")
+@click.argument("contract_id", type=int)
+@click.option("--version", "version", type=int, help="Refuse if changed since this version.")
+@json_option
+@click.pass_context
+def restore_contract(
+    ctx: click.Context, contract_id: int, version: int | None, as_json: bool
+) -> None:
+    """Bring a deleted contract back, with its usage and tickets as they were."""
+    contract = run_with_kernel(
+        ctx, lambda crm: Contracts.of(crm).restore(contract_id, version=version)
+    )
+    _echo_saved(contract, "Restored", as_json)

@@ -7,15 +7,12 @@ method activates the kernel's database and runs the service as that actor.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sampark.core.facades import PluginFacade
 from sampark.core.records import Page
-from sampark.plugins.contracts import services, usage
+from sampark.plugins.contracts import lifecycle, services, usage
 from sampark.plugins.contracts.records import ContractRecord, TicketLinkRecord
-
-if TYPE_CHECKING:
-    pass
 
 
 class Contracts(PluginFacade):
@@ -27,9 +24,11 @@ class Contracts(PluginFacade):
                 self.kernel, {**(data or {}), **fields}, actor=self.actor
             )
 
-    async def get(self, contract_id: int) -> ContractRecord:
+    async def get(self, contract_id: int, *, include_deleted: bool = False) -> ContractRecord:
         with self.kernel.activate():
-            return await services.get_contract(self.kernel, contract_id, actor=self.actor)
+            return await services.get_contract(
+                self.kernel, contract_id, include_deleted=include_deleted, actor=self.actor
+            )
 
     async def update(
         self,
@@ -48,9 +47,17 @@ class Contracts(PluginFacade):
                 actor=self.actor,
             )
 
-    async def delete(self, contract_id: int, *, version: int | None = None) -> None:
+    async def delete(self, contract_id: int, *, version: int | None = None) -> ContractRecord:
+        """Soft-delete a contract; ``restore`` brings it back."""
         with self.kernel.activate():
-            await services.delete_contract(
+            return await lifecycle.delete_contract(
+                self.kernel, contract_id, expected_version=version, actor=self.actor
+            )
+
+    async def restore(self, contract_id: int, *, version: int | None = None) -> ContractRecord:
+        """Bring a deleted contract back (a live one is returned as it is)."""
+        with self.kernel.activate():
+            return await lifecycle.restore_contract(
                 self.kernel, contract_id, expected_version=version, actor=self.actor
             )
 
@@ -60,15 +67,18 @@ class Contracts(PluginFacade):
         account_id: int | None = None,
         status: str | None = None,
         attention: bool = False,
+        deleted: bool = False,
         cursor: str | None = None,
         limit: int = 50,
     ) -> Page[ContractRecord]:
+        """Contracts by name; ``deleted=True`` lists the deleted ones instead."""
         with self.kernel.activate():
             return await services.list_contracts(
                 self.kernel,
                 account_id=account_id,
                 status=status,
                 attention=attention,
+                deleted=deleted,
                 cursor=cursor,
                 limit=limit,
                 actor=self.actor,

@@ -19,6 +19,13 @@ def permissions() -> list[Any]:
 
 
 @hookimpl
+def audited_records(kernel: Any) -> list[Any]:
+    from sampark.plugins.contracts.lifecycle import CONTRACTS
+
+    return [CONTRACTS.audited]
+
+
+@hookimpl
 async def ticket_written(kernel: Any, conn: Any, ticket: Any, previous: Any) -> None:
     from sampark.plugins.contracts import usage
 

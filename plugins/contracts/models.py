@@ -25,6 +25,7 @@ class Contract(Model):
     notes = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    deleted_at = fields.DatetimeField(null=True)
     version = fields.IntField(default=1)
 
     class Meta:

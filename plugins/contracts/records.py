@@ -51,6 +51,7 @@ class ContractRecord(Record):
     notes: str = ""
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    deleted_at: dt.datetime | None = None
     version: int = 1
 
     @property

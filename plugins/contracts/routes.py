@@ -1,4 +1,4 @@
-"""The contract pages, mounted under ``/contracts/``: list, detail, create, edit, delete.
+"""The contract pages, mounted under ``/contracts/``: list, detail, create, edit, delete, restore.
 
 Every read and write goes through the signed-in user's view of the CRM
 (``request.state.crm``), so permissions and the "own" scope apply as in the API and CLI.
@@ -13,11 +13,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sampark.core.errors import StaleRecordError, ValidationError
+from sampark.core.errors import NotFoundError, StaleRecordError, ValidationError
 from sampark.core.records import Page
 from sampark.plugins.contracts.facade import Contracts
 from sampark.plugins.contracts.records import STATUSES, UNITS, ContractRecord
-from sampark.web.forms import Form
+from sampark.web.audit_view import audit_context
+from sampark.web.forms import Form, form_version
 from sampark.web.routes.common import form_values, query_url, see_other, signed_in
 from sampark.web.templating import render
 
@@ -56,6 +57,7 @@ async def listing(request: Request) -> Response:
         "status": params.get("status", "").strip(),
         "attention": "1" if params.get("attention") == "1" else "",
     }
+    deleted = params.get("deleted") == "1" and request.state.actor.can("contracts.delete")
     errors: dict[str, list[str]] = {}
     page: Page[ContractRecord] = Page([])
     account_id = None
@@ -66,20 +68,24 @@ async def listing(request: Request) -> Response:
             errors["account_id"] = ["must be an account's id (a number)"]
     if not errors:
         try:
-            if filters["q"]:
+            if filters["q"] and not deleted:
                 page = await facade.search(filters["q"], limit=PAGE_SIZE)
             else:
                 page = await facade.list(
                     account_id=account_id,
                     status=filters["status"] or None,
                     attention=bool(filters["attention"]),
+                    deleted=deleted,
                     cursor=params.get("cursor") or None,
                     limit=PAGE_SIZE,
                 )
         except ValidationError as exc:
             errors = _errors(exc)
+    more = {"deleted": "1"} if deleted else {}
     next_url = (
-        query_url("/contracts/", **filters, cursor=page.next_cursor) if page.next_cursor else None
+        query_url("/contracts/", **filters, **more, cursor=page.next_cursor)
+        if page.next_cursor
+        else None
     )
     return render(
         request,
@@ -90,9 +96,23 @@ async def listing(request: Request) -> Response:
             "filter_errors": errors,
             "next_url": next_url,
             "statuses": STATUSES,
+            "deleted": deleted,
+            "removed": await _removed(request),
         },
         status_code=400 if errors else 200,
     )
+
+
+async def _removed(request: Request) -> ContractRecord | None:
+    """The contract just deleted (for the "deleted: undo" notice), while it is still deleted."""
+    removed = request.query_params.get("removed", "")
+    if not removed.isdigit() or not request.state.actor.can("contracts.delete"):
+        return None
+    try:
+        contract = await Contracts.of(request.state.crm).get(int(removed), include_deleted=True)
+    except NotFoundError:
+        return None
+    return contract if contract.deleted_at is not None else None
 
 
 @signed_in
@@ -100,7 +120,16 @@ async def detail(request: Request) -> Response:
     facade = Contracts.of(request.state.crm)
     contract = await facade.get(_contract_id(request))
     tickets = await facade.tickets(contract.id)
-    return render(request, "contracts/detail.html", {"contract": contract, "tickets": tickets})
+    url = f"/contracts/{contract.id}"
+    return render(
+        request,
+        "contracts/detail.html",
+        {
+            "contract": contract,
+            "tickets": tickets,
+            **await audit_context(request, "contract", contract.id, url),
+        },
+    )
 
 
 def _form_page(
@@ -186,11 +215,19 @@ async def update(request: Request) -> Response:
 async def delete(request: Request) -> Response:
     contract_id = _contract_id(request)
     values = await form_values(request)
-    version = str(values.get("version", ""))
     await Contracts.of(request.state.crm).delete(
-        contract_id, version=int(version) if version.isdigit() else None
+        contract_id, version=form_version(values, "contract")
     )
-    return see_other("/contracts/")
+    return see_other(query_url("/contracts/", removed=contract_id))
+
+
+@signed_in
+async def restore(request: Request) -> Response:
+    values = await form_values(request)
+    contract = await Contracts.of(request.state.crm).restore(
+        _contract_id(request), version=form_version(values, "contract")
+    )
+    return see_other(f"/contracts/{contract.id}")
 
 
 def routes() -> list[Route]:
@@ -203,4 +240,5 @@ def routes() -> list[Route]:
         Route(f"{one}/edit", edit_form, methods=["GET"], name="edit"),
         Route(f"{one}/edit", update, methods=["POST"], name="update"),
         Route(f"{one}/delete", delete, methods=["POST"], name="delete"),
+        Route(f"{one}/restore", restore, methods=["POST"], name="restore"),
     ]

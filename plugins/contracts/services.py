@@ -4,6 +4,8 @@ A contract belongs to an account and includes a number of incidents or hours. Ti
 of the account use it up (see :mod:`usage`). Every call runs as an actor: reading needs
 ``contracts.read``, writing ``contracts.write``, deleting ``contracts.delete``, and an
 "own"-scoped actor sees only the contracts of accounts they own (any other is not found).
+Deleting and restoring are in :mod:`lifecycle`; every read here leaves deleted contracts
+out unless asked for them.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from sampark.core.services.search import keyset_page
 from sampark.core.sql import (
     db_date,
     db_time,
-    execute,
     fetch,
     like_pattern,
     now,
@@ -55,7 +56,7 @@ MINUTES = {"incidents": 1, "hours": 60}  # base units (what is counted) per unit
 SELECT = (
     "SELECT c.id, c.account_id, a.name AS account_name, c.name, c.sort_name, c.reference, "
     "c.start_date, c.end_date, c.unit, c.included_count, c.used_count, c.notes, "
-    "c.created_at, c.updated_at, c.version "
+    "c.created_at, c.updated_at, c.deleted_at, c.version "
     "FROM contracts_contract c JOIN core_account a ON a.id = c.account_id"
 )
 
@@ -131,6 +132,7 @@ def record_of(row: Mapping[str, Any], config: ContractsConfig, on: dt.date) -> C
         notes=row["notes"],
         created_at=read_time(row["created_at"]),
         updated_at=read_time(row["updated_at"]),
+        deleted_at=read_time(row["deleted_at"]),
         version=row["version"],
     )
 
@@ -184,10 +186,19 @@ def check_id(contract_id: Any) -> int:
 
 
 async def load(
-    kernel: Sampark, conn: BaseDBAsyncClient, contract_id: int, actor: Actor = SYSTEM
+    kernel: Sampark,
+    conn: BaseDBAsyncClient,
+    contract_id: int,
+    actor: Actor = SYSTEM,
+    include_deleted: bool = False,
 ) -> ContractRecord:
-    """One contract the actor may see (through ``conn``), else NotFoundError."""
+    """One contract the actor may see (through ``conn``), else NotFoundError.
+
+    A deleted contract is found only with ``include_deleted``.
+    """
     scope, params = owner_condition(actor, "a")
+    if not include_deleted:
+        scope.append("c.deleted_at IS NULL")
     rows = await fetch(conn, f"{SELECT} WHERE c.id = ?{where(scope)}", [contract_id, *params])
     if not rows:
         raise NotFoundError(ENTITY, contract_id)
@@ -195,11 +206,11 @@ async def load(
 
 
 async def get_contract(
-    kernel: Sampark, contract_id: int, *, actor: Actor = SYSTEM
+    kernel: Sampark, contract_id: int, *, include_deleted: bool = False, actor: Actor = SYSTEM
 ) -> ContractRecord:
-    """One contract, with its status and warnings as of today."""
+    """One live contract, with its status and warnings as of today (a deleted one if asked)."""
     actor.require("contracts.read")
-    return await load(kernel, kernel.connection, check_id(contract_id), actor)
+    return await load(kernel, kernel.connection, check_id(contract_id), actor, include_deleted)
 
 
 async def list_contracts(
@@ -208,6 +219,7 @@ async def list_contracts(
     account_id: int | None = None,
     status: str | None = None,
     attention: bool = False,
+    deleted: bool = False,
     cursor: str | None = None,
     limit: int = 50,
     actor: Actor = SYSTEM,
@@ -215,13 +227,17 @@ async def list_contracts(
     """Contracts by name, a page at a time: all, one account's, of one status, or flagged.
 
     ``attention=True`` keeps in-date contracts near exhaustion or expiry (exhausted ones
-    included). Contracts of deleted accounts are left out.
+    included). Contracts of deleted accounts are left out. ``deleted=True`` lists the
+    deleted contracts instead, to restore them (needs ``contracts.delete``).
     """
     actor.require("contracts.read")
+    if deleted:
+        actor.require("contracts.delete")
     limit = check_limit(limit)
     conn = kernel.connection
     conditions, params = owner_condition(actor, "a")
     conditions.append("a.deleted_at IS NULL")
+    conditions.append(f"c.deleted_at IS {'NOT ' if deleted else ''}NULL")
     if account_id is not None:
         if isinstance(account_id, bool) or not isinstance(account_id, int):
             raise ValidationError.single("account_id", "must be an account's id (a number)")
@@ -264,7 +280,8 @@ async def search_contracts(
     conditions, params = owner_condition(actor, "a")
     rows = await fetch(
         kernel.connection,
-        f"{SELECT} WHERE a.deleted_at IS NULL AND (c.sort_name LIKE ? ESCAPE '\\' "
+        f"{SELECT} WHERE a.deleted_at IS NULL AND c.deleted_at IS NULL "
+        "AND (c.sort_name LIKE ? ESCAPE '\\' "
         f"OR lower(c.reference) LIKE ? ESCAPE '\\'){where(conditions)} "
         "ORDER BY c.sort_name, c.id LIMIT ?",
         [pattern, pattern, *params, limit],
@@ -286,7 +303,8 @@ async def count_flagged(kernel: Sampark, *, actor: Actor = SYSTEM) -> dict[str, 
         f"COALESCE(SUM(CASE WHEN {usage} THEN 1 ELSE 0 END), 0) AS usage, "
         f"COALESCE(SUM(CASE WHEN {expiry} THEN 1 ELSE 0 END), 0) AS expiry "
         "FROM contracts_contract c JOIN core_account a ON a.id = c.account_id "
-        f"WHERE a.deleted_at IS NULL AND {in_date_sql()}{where(scope)}",
+        "WHERE a.deleted_at IS NULL AND c.deleted_at IS NULL "
+        f"AND {in_date_sql()}{where(scope)}",
         [*usage_params, *expiry_params, db_date(conn, on), db_date(conn, on), *scope_params],
     )
     return {"near_exhaustion": int(rows[0]["usage"]), "near_expiry": int(rows[0]["expiry"])}
@@ -449,12 +467,14 @@ async def _check_account(kernel: Sampark, account_id: int, actor: Actor) -> None
         raise ValidationError.single("account_id", f"no account with id {account_id}")
 
 
-async def _check_reference(kernel: Sampark, reference: str, contract_id: int | None) -> None:
+async def check_reference(kernel: Sampark, reference: str, contract_id: int | None) -> None:
+    """A reference must not be a live contract's (a deleted one's may be taken again)."""
     if not reference:
         return
     rows = await fetch(
         kernel.connection,
-        "SELECT id FROM contracts_contract WHERE lower(reference) = ? AND id <> ?",
+        "SELECT id FROM contracts_contract "
+        "WHERE lower(reference) = ? AND id <> ? AND deleted_at IS NULL",
         [reference.casefold(), contract_id or 0],
     )
     if rows:
@@ -463,7 +483,7 @@ async def _check_reference(kernel: Sampark, reference: str, contract_id: int | N
         )
 
 
-def _clash(exc: IntegrityError, reference: str) -> Exception:
+def clash(exc: IntegrityError, reference: str) -> Exception:
     """A reference taken meanwhile (the unique index caught it) as a field error."""
     if "reference" in str(exc).lower():
         return ValidationError.single("reference", f"{reference!r} is already in use")
@@ -500,7 +520,7 @@ async def create_contract(
     if errors:
         raise ValidationError(errors)
     await _check_account(kernel, values["account_id"], actor)
-    await _check_reference(kernel, values["reference"], None)
+    await check_reference(kernel, values["reference"], None)
     try:
         async with in_transaction() as conn:
             stamp = db_time(conn, now())
@@ -512,13 +532,13 @@ async def create_contract(
                 [*(_column_value(conn, c, values[c]) for c in _COLUMNS), stamp, stamp],
             )
             record = await load(kernel, conn, rows[0]["id"])
-            await record_change(conn, actor, ENTITY, record.id, "create", None, _audited(record))
+            await record_change(conn, actor, ENTITY, record.id, "create", None, audited(record))
     except IntegrityError as exc:
-        raise _clash(exc, values["reference"]) from None
+        raise clash(exc, values["reference"]) from None
     return record
 
 
-def _audited(record: ContractRecord) -> dict[str, Any]:
+def audited(record: ContractRecord) -> dict[str, Any]:
     """What the audit trail keeps of a contract: what people set, not usage or status."""
     return {
         "account_id": record.account_id,
@@ -561,7 +581,7 @@ async def update_contract(
     if "account_id" in values and values["account_id"] != existing.account_id:
         await _check_account(kernel, values["account_id"], actor)
     if "reference" in values:
-        await _check_reference(kernel, values["reference"], contract_id)
+        await check_reference(kernel, values["reference"], contract_id)
     version = expected_version if expected_version is not None else existing.version
     try:
         async with in_transaction() as conn:
@@ -583,39 +603,8 @@ async def update_contract(
                 raise StaleRecordError(ENTITY, contract_id, version, current.version)
             record = await load(kernel, conn, contract_id)
             await record_change(
-                conn, actor, ENTITY, contract_id, "update", _audited(existing), _audited(record)
+                conn, actor, ENTITY, contract_id, "update", audited(existing), audited(record)
             )
     except IntegrityError as exc:
-        raise _clash(exc, values.get("reference", "")) from None
+        raise clash(exc, values.get("reference", "")) from None
     return record
-
-
-async def delete_contract(
-    kernel: Sampark,
-    contract_id: int,
-    *,
-    expected_version: int | None = None,
-    actor: Actor = SYSTEM,
-) -> None:
-    """Delete a contract for good; its tickets stay, no longer charged to it."""
-    actor.require("contracts.delete")
-    contract_id = check_id(contract_id)
-    existing = await load(kernel, kernel.connection, contract_id, actor)
-    version = expected_version if expected_version is not None else existing.version
-    async with in_transaction() as conn:
-        # The contract's row first (the version check takes its lock), then its links: the
-        # same order the ticket hooks lock them in, so the two never deadlock.
-        rows = await fetch(
-            conn,
-            "UPDATE contracts_contract SET version = version + 1 "
-            "WHERE id = ? AND version = ? RETURNING id",
-            [contract_id, version],
-        )
-        if not rows:
-            current = await load(kernel, conn, contract_id)
-            raise StaleRecordError(ENTITY, contract_id, version, current.version)
-        await execute(
-            conn, "DELETE FROM contracts_ticket_link WHERE contract_id = ?", [contract_id]
-        )
-        await execute(conn, "DELETE FROM contracts_contract WHERE id = ?", [contract_id])
-        await record_change(conn, actor, ENTITY, contract_id, "delete", _audited(existing), None)

@@ -17,6 +17,8 @@ Rules (see docs/plugins/contracts.md):
 * An hours contract takes every minute logged on its tickets. Work already under way is
   never refused: usage may go past the hours included; the contract then shows as
   exhausted (and flagged), and new tickets stop linking to it.
+* A deleted contract is left alone: no new ticket links to it and time logged on its
+  tickets is not counted; restored, it counts again from where it was.
 """
 
 from __future__ import annotations
@@ -39,8 +41,9 @@ async def _candidates(conn: BaseDBAsyncClient, account_id: int) -> list[dict[str
     day = db_date(conn, services.today())
     return await fetch(
         conn,
-        "SELECT c.id, c.unit FROM contracts_contract c WHERE c.account_id = ? AND "
-        f"{services.in_date_sql()} AND c.used_count < c.included_count "
+        "SELECT c.id, c.unit FROM contracts_contract c WHERE c.account_id = ? "
+        f"AND c.deleted_at IS NULL AND {services.in_date_sql()} "
+        "AND c.used_count < c.included_count "
         "ORDER BY CASE WHEN c.end_date IS NULL THEN 1 ELSE 0 END, c.end_date, c.start_date, c.id",
         [account_id, day, day],
     )
@@ -70,7 +73,8 @@ async def link_new_ticket(conn: BaseDBAsyncClient, ticket_id: int, account_id: i
             taken = await fetch(
                 conn,
                 "UPDATE contracts_contract SET used_count = used_count + ? "
-                f"WHERE id = ? AND used_count < included_count AND {still_current} "
+                "WHERE id = ? AND used_count < included_count AND deleted_at IS NULL "
+                f"AND {still_current} "
                 "RETURNING id",
                 [charge, candidate["id"], day, day],
             )
@@ -139,7 +143,8 @@ async def release_ticket(conn: BaseDBAsyncClient, ticket_id: int) -> int | None:
 async def time_logged(conn: BaseDBAsyncClient, ticket_id: int, minutes: int) -> int | None:
     """The ``ticket_time_logged`` hook: add ``minutes`` to the ticket's hours contract.
 
-    Returns the contract's id when it counted. Incidents contracts ignore time. A
+    Returns the contract's id when it counted. Incidents contracts and deleted ones
+    ignore time. A
     negative correction is applied too, but can never take usage below zero (the CHECK
     constraint refuses the whole write).
     """
@@ -147,7 +152,8 @@ async def time_logged(conn: BaseDBAsyncClient, ticket_id: int, minutes: int) -> 
         return None
     rows = await fetch(
         conn,
-        "UPDATE contracts_contract SET used_count = used_count + ? WHERE unit = 'hours' AND id = "
+        "UPDATE contracts_contract SET used_count = used_count + ? "
+        "WHERE unit = 'hours' AND deleted_at IS NULL AND id = "
         "(SELECT contract_id FROM contracts_ticket_link WHERE ticket_id = ?) RETURNING id",
         [minutes, ticket_id],
     )

@@ -1,4 +1,4 @@
-"""``sampark contracts add|list|show|edit|delete``: tables for people, JSON for scripts,
+"""``sampark contracts add|list|show|edit|delete|restore``: tables for people, JSON for scripts,
 ``error: field: problem`` (exit 2) for refused input."""
 
 from __future__ import annotations
@@ -113,6 +113,18 @@ def test_add_list_show_edit_delete(config: Path, account_id: int) -> None:
     missing = run(config, "contracts", "show", "1")
     assert missing.exit_code == 1
     assert "error: contract 1 not found" in missing.output
+
+    assert "sampark contracts restore 1" in deleted.output
+    listed = run(config, "contracts", "list", "--deleted")
+    assert listed.exit_code == 0 and "Gold support" in listed.output.replace("\n", " ")
+    stale_restore = run(config, "contracts", "restore", "1", "--version", "2")
+    assert stale_restore.exit_code == 1 and "was changed by someone else" in stale_restore.output
+    restored = run(config, "contracts", "restore", "1")
+    assert restored.exit_code == 0, restored.output
+    assert restored.output.startswith("Restored contract 1: ")
+    assert "1 of 12 incidents used" in restored.output, "usage comes back as it was"
+    assert run(config, "contracts", "list", "--deleted").output == "No contracts.\n"
+    assert run(config, "contracts", "restore", "99").exit_code == 1
 
 
 def test_refused_input_prints_each_field_and_exits_2(config: Path, account_id: int) -> None:

@@ -41,4 +41,4 @@ def test_the_contracts_api_keeps_its_document(
     served: Starlette, fuzz_api: Callable[..., list[str]]
 ) -> None:
     operations = fuzz_api(served, served.state.token, label="contracts")
-    assert len(operations) == 7
+    assert len(operations) == 9

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 from tortoise.transactions import in_transaction
 
 from sampark.core import db
@@ -18,6 +17,7 @@ from sampark.core.services.auth import actor_for_user, add_user
 from sampark.core.sql import execute_many
 from sampark.plugins.pipeline import services
 from sampark.plugins.pipeline.facade import Deals
+from sampark.testing import migrate_back_to
 
 
 async def titles(kernel: Sampark, query: str, actor: Any = None, limit: int = 10) -> list[str]:
@@ -212,22 +212,11 @@ async def test_searches_read_an_index_not_the_deals_table(
 # ---------------------------------------------------------------------------
 
 
-async def _migrate_to(kernel: Sampark, app: str, name: str) -> None:
-    with kernel.activate():
-        config = {
-            label: value
-            for label, value in kernel.tortoise_config["apps"].items()
-            if value.get("migrations")
-        }
-        executor = MigrationExecutor(kernel.connection, config)
-        await executor.migrate([MigrationTarget(app_label=app, name=name)])
-
-
 async def test_deals_from_before_the_migration_are_found_after_it(make_kernel):
     kernel = await make_kernel(plugins=("pipeline",))
     deals = Deals(kernel)
     early = await deals.create(title="Early bird renewal", amount="1")
-    await _migrate_to(kernel, "pipeline", "0002_indexes_and_checks")
+    await migrate_back_to(kernel, "pipeline", "0002_indexes_and_checks")
     with kernel.activate():
         pending = await db.pending_migrations(kernel.connection, kernel.tortoise_config)
     assert pending == ["pipeline.0003_title_search"]
