@@ -25,9 +25,11 @@ class Tickets(PluginFacade):
                 self.kernel, {**(data or {}), **fields}, actor=self.actor
             )
 
-    async def get(self, ticket_id: int) -> TicketRecord:
+    async def get(self, ticket_id: int, *, include_deleted: bool = False) -> TicketRecord:
         with self.kernel.activate():
-            return await services.get_ticket(self.kernel, ticket_id, actor=self.actor)
+            return await services.get_ticket(
+                self.kernel, ticket_id, include_deleted=include_deleted, actor=self.actor
+            )
 
     async def find(self, number: Any, *, include_deleted: bool = False) -> TicketRecord:
         """A ticket by its number, ``T-000123`` or ``123`` (a deleted one if asked)."""

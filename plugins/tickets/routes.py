@@ -1,4 +1,5 @@
-"""The tickets pages, mounted under ``/tickets/``: the queue, a ticket, and its forms."""
+"""The tickets pages, mounted under ``/tickets/``: the queue, a ticket, its forms, and the
+deleted tickets with their undo."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sampark.core.errors import StaleRecordError, ValidationError
+from sampark.core.errors import NotFoundError, StaleRecordError, ValidationError
 from sampark.plugins.tickets import services
 from sampark.plugins.tickets.facade import Tickets
+from sampark.plugins.tickets.records import TicketRecord
+from sampark.web.audit_view import audit_context
 from sampark.web.forms import Form, form_version
 from sampark.web.routes.common import form_values, query_url, see_other
 from sampark.web.templating import render
@@ -52,6 +55,9 @@ async def queue(request: Request) -> Response:
     filters = {key: params.get(key, "").strip() for key in FILTERS}
     actor = request.state.actor
     query: dict[str, Any] = {key: value for key, value in filters.items() if value}
+    deleted = params.get("deleted") == "1" and actor.can("tickets.delete")
+    if deleted:
+        query["deleted"] = True
     for key in ("requester_id", "account_id"):
         if key in query:
             query[key] = int(query[key]) if query[key].isdigit() else -1
@@ -70,6 +76,8 @@ async def queue(request: Request) -> Response:
             "page": page,
             "form": Form(filters, errors, LABELS, prefix="filter-"),
             "filters": filters,
+            "deleted": deleted,
+            "removed": await _removed(request),
             "counts": counts,
             "signed_in_user": not actor.is_system,
             "statuses": [("active", "active"), *_choices(services.STATUSES)],
@@ -80,13 +88,30 @@ async def queue(request: Request) -> Response:
                 ("unassigned", "Unassigned"),
                 ("breaching", "Breaching soon"),
             ],
-            "next_url": query_url("/tickets/", **filters, cursor=page.next_cursor)
+            "next_url": query_url(
+                "/tickets/",
+                **filters,
+                **({"deleted": "1"} if deleted else {}),
+                cursor=page.next_cursor,
+            )
             if page is not None and page.next_cursor
             else None,
             "sla": services.sla_status,
         },
         status_code=400 if errors else 200,
     )
+
+
+async def _removed(request: Request) -> TicketRecord | None:
+    """The ticket just deleted (for the "deleted: undo" notice), while it is still deleted."""
+    removed = request.query_params.get("removed", "")
+    if not removed.isdigit() or len(removed) > 9 or not request.state.actor.can("tickets.delete"):
+        return None
+    try:
+        ticket = await _desk(request).get(int(removed), include_deleted=True)
+    except NotFoundError:
+        return None
+    return ticket if ticket.deleted_at is not None else None
 
 
 def _form_page(
@@ -228,6 +253,7 @@ async def ticket_page(
             ),
             "reply_statuses": _choices(tuple(s for s in services.STATUSES if s != "new")),
             "priorities": _choices(services.PRIORITIES),
+            **await audit_context(request, "ticket", ticket.id, f"/tickets/{ticket.id}"),
         },
         status_code=status_code,
     )
@@ -282,6 +308,21 @@ async def change(request: Request) -> Response:
     return see_other(f"/tickets/{ticket_id}")
 
 
+async def delete(request: Request) -> Response:
+    ticket_id = _ticket_id(request)
+    values = await form_values(request)
+    await _desk(request).delete(ticket_id, version=form_version(values, "ticket"))
+    return see_other(query_url("/tickets/", removed=ticket_id))
+
+
+async def restore(request: Request) -> Response:
+    values = await form_values(request)
+    ticket = await _desk(request).restore(
+        _ticket_id(request), version=form_version(values, "ticket")
+    )
+    return see_other(f"/tickets/{ticket.id}")
+
+
 def routes() -> list[Route]:
     return [
         Route("/", queue, name="index"),
@@ -292,4 +333,6 @@ def routes() -> list[Route]:
         Route("/{ticket_id:int}/edit", update, methods=["POST"], name="update"),
         Route("/{ticket_id:int}/messages", add_message, methods=["POST"], name="messages"),
         Route("/{ticket_id:int}/change", change, methods=["POST"], name="change"),
+        Route("/{ticket_id:int}/delete", delete, methods=["POST"], name="delete"),
+        Route("/{ticket_id:int}/restore", restore, methods=["POST"], name="restore"),
     ]

@@ -249,10 +249,12 @@ async def _load_state(
     return (await _records(conn, [row]))[0], _State.of(row)
 
 
-async def get_ticket(kernel: Sampark, ticket_id: int, *, actor: Actor = SYSTEM) -> TicketRecord:
-    """One ticket by its id."""
+async def get_ticket(
+    kernel: Sampark, ticket_id: int, *, include_deleted: bool = False, actor: Actor = SYSTEM
+) -> TicketRecord:
+    """One ticket by its id (a deleted one only with ``include_deleted``)."""
     actor.require("tickets.read")
-    return await _load_one(kernel.connection, ticket_id, actor)
+    return await load_ticket(kernel, kernel.connection, ticket_id, actor, include_deleted)
 
 
 def parse_number(text: Any) -> int | None:

@@ -208,3 +208,48 @@ async def test_edit_and_change_forms_without_a_version_are_refused(
             assert "lost track of the ticket" in refused.text
     kept = await Tickets(web_desk).get(ticket.id)
     assert (kept.subject, kept.priority, kept.version) == ("Printer jam", "normal", 1)
+
+
+async def test_delete_undo_the_deleted_list_and_the_changes(
+    signed_in: Any, web_desk: Sampark, staff: dict, clients: Any
+) -> None:
+    desk = Tickets(web_desk)
+    ticket = await desk.open(subject="Fan <noisy>", requester_id=staff["contact"].id)
+    await desk.update(ticket.id, {"priority": "high"})
+    asha = await signed_in("asha")
+    page = await asha.get(f"/tickets/{ticket.id}")
+    assert 'id="audit"' in page.text and "Priority" in page.text
+    assert re.search(r'class="before">normal</span> → <span class="after">high', page.text)
+    token = clients.csrf_of(page.text)
+    blind = await asha.post(f"/tickets/{ticket.id}/delete", data={"csrf_token": token})
+    assert blind.status_code == 400, "a delete without the version is refused"
+    stale = await asha.post(
+        f"/tickets/{ticket.id}/delete", data={"csrf_token": token, "version": "1"}
+    )
+    assert stale.status_code == 409
+    gone = await asha.post(
+        f"/tickets/{ticket.id}/delete", data={"csrf_token": token, "version": "2"}
+    )
+    assert gone.headers["location"] == f"/tickets/?removed={ticket.id}"
+    queue = await asha.get(gone.headers["location"])
+    assert 'id="removed-notice"' in queue.text and "Fan &lt;noisy&gt;" in queue.text
+    assert f'href="/tickets/{ticket.id}"' not in queue.text
+    deleted = await asha.get("/tickets/?deleted=1")
+    assert "<h1>Deleted tickets</h1>" in deleted.text
+    assert f'id="restore-ticket-{ticket.id}"' in deleted.text
+    back = await asha.post(
+        f"/tickets/{ticket.id}/restore", data={"csrf_token": token, "version": "3"}
+    )
+    assert back.headers["location"] == f"/tickets/{ticket.id}"
+    assert (await desk.get(ticket.id)).number == ticket.number
+    assert 'id="removed-notice"' not in (await asha.get(gone.headers["location"])).text
+    trail = await asha.get(f"/tickets/{ticket.id}")
+    assert ">restore<" in trail.text and ">delete<" in trail.text
+    ravi = await signed_in("ravi")
+    assert 'id="deleted-tickets"' not in (await ravi.get("/tickets/")).text
+    assert 'id="delete-ticket"' not in (await ravi.get(f"/tickets/{ticket.id}")).text
+    refused = await ravi.post(
+        f"/tickets/{ticket.id}/delete",
+        data={"csrf_token": clients.csrf_of((await ravi.get("/tickets/")).text), "version": "4"},
+    )
+    assert refused.status_code == 403
