@@ -140,7 +140,8 @@ async def resolve_subject(kernel: Sampark, subject: Any, actor: Actor = SYSTEM) 
     return resolved
 
 
-def _key_from_cursor(cursor: str) -> TimelineKey:
+def key_from_cursor(cursor: str) -> TimelineKey:
+    """The place a timeline cursor (given out with a page) points at; refused if garbled."""
     at, source, ref = decode_cursor(cursor, 3)
     try:
         moment = dt.datetime.fromisoformat(at) if isinstance(at, str) else None
@@ -195,7 +196,7 @@ async def timeline(
         actor.require(READ_PERMISSIONS[entity])
     check_limit(limit)
     resolved = await resolve_subject(kernel, subject, actor)
-    before = _key_from_cursor(cursor) if cursor else None
+    before = key_from_cursor(cursor) if cursor else None
     contributions = await kernel.plugins.acollect(
         "timeline_entries",
         kernel=kernel,
@@ -262,6 +263,24 @@ async def interaction_entries(
     else:
         today = db_date(conn, dt.datetime.now(dt.UTC).date())
         participating, params = _OF_ACCOUNT, [subject.id, subject.id, today, today]
+    return await interactions_among(kernel, participating, params, before, limit, actor)
+
+
+async def interactions_among(
+    kernel: Sampark,
+    ids_sql: str,
+    params: list[Any],
+    before: TimelineKey | None,
+    limit: int,
+    actor: Actor = SYSTEM,
+) -> list[TimelineEntry]:
+    """Timeline entries of the live interactions whose ids ``ids_sql`` selects, newest first.
+
+    For a plugin's own timelines (a deal's: ``SELECT interaction_id FROM … WHERE deal_id = ?``);
+    only those the actor may see, after ``before``, at most ``limit``.
+    """
+    conn = kernel.connection
+    participating = ids_sql
     older, older_params = older_than(conn, before, CORE_LABEL, "i.at", _REF)
     visible, visible_params = interaction_condition(actor, "i")
     sql = _SELECT.format(participating=participating, older=older, visible=where(visible))

@@ -295,6 +295,12 @@ async def deal_audit(call: ApiCall) -> Any:
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
+async def deal_timeline(call: ApiCall) -> Any:
+    q = call.query
+    page = await _deals(call).timeline(call.path["deal_id"], cursor=q["cursor"], limit=q["limit"])
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
 async def move_deal(call: ApiCall) -> Reply:
     body = call.body
     deal = await _deals(call).move(
@@ -428,6 +434,20 @@ def operations(kernel: Sampark) -> list[ApiOperation]:
             etag=True,
             description="`If-Match` carries the deleted deal's version (list it with "
             "`deleted=true`); a live deal is answered as it is.",
+        ),
+        ApiOperation(
+            "GET",
+            "/deals/{deal_id}/timeline",
+            deal_timeline,
+            "A deal's stage changes and the interactions logged about it, newest first",
+            "dealTimeline",
+            "deals.read",
+            response_schema=ref("TimelinePage"),
+            parameters=(_ID, CURSOR, LIMIT),
+            tags=_TAGS,
+            description="Interactions are logged about a deal on its page or with "
+            "`Deals(crm).log(deal_id, …)`; they also show on its contacts' and account's "
+            "timelines.",
         ),
         ApiOperation(
             "GET",

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sampark.core.facades import PluginFacade
-from sampark.core.records import Page
-from sampark.plugins.pipeline import forecast, lifecycle, services
+from sampark.core.records import InteractionRecord, Page, TimelineEntry
+from sampark.plugins.pipeline import activity, forecast, lifecycle, services
 from sampark.plugins.pipeline.records import (
     AccountSalesRow,
     DealRecord,
@@ -135,6 +135,25 @@ class Deals(PluginFacade):
     async def history(self, deal_id: int) -> list[StageChangeRecord]:
         with self.kernel.activate():
             return await services.stage_history(self.kernel, deal_id, actor=self.actor)
+
+    async def log(
+        self, deal_id: int, data: Mapping[str, Any] | None = None, **fields: Any
+    ) -> InteractionRecord:
+        """Log a call, a note… about the deal (``status="planned"`` plans one), stored as
+        a core interaction with the deal's contacts and account."""
+        with self.kernel.activate():
+            return await activity.log_about_deal(
+                self.kernel, deal_id, {**(data or {}), **fields}, actor=self.actor
+            )
+
+    async def timeline(
+        self, deal_id: int, *, cursor: str | None = None, limit: int = 50
+    ) -> Page[TimelineEntry]:
+        """The deal's stage changes and the interactions logged about it, newest first."""
+        with self.kernel.activate():
+            return await activity.deal_timeline(
+                self.kernel, deal_id, cursor=cursor, limit=limit, actor=self.actor
+            )
 
     async def forecast(
         self,

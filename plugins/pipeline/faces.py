@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sampark.core.contributions import Panel, SearchHit
 from sampark.core.permissions import SYSTEM, Actor
@@ -64,28 +64,28 @@ async def timeline_entries(
         f"ORDER BY h.at DESC, {_REF} DESC LIMIT ?",
         [subject.id, *older_params, *visible_params, limit],
     )
-    entries = []
-    for row in rows:
-        to_name = stage_name(kernel, row["pipeline"], row["to_stage"])
-        if row["from_stage"] is None:
-            title = f"Deal opened: {row['title']} ({to_name})"
-        else:
-            from_name = stage_name(kernel, row["pipeline"], row["from_stage"])
-            title = f"Deal moved: {row['title']} ({from_name} → {to_name})"
-        amount = Decimal(str(row["amount"]))
-        moment = read_time(row["at"])
-        assert moment is not None
-        entries.append(
-            TimelineEntry(
-                at=moment,
-                kind="deal",
-                title=title,
-                ref=f"deal_stage:{row['id']}",
-                body=f"{money(amount, row['currency'])}, by {row['by_name']}",
-                url=deal_url(row["deal_id"]),
-            )
-        )
-    return entries
+    return [stage_entry(kernel, row) for row in rows]
+
+
+def stage_entry(kernel: Sampark, row: dict[str, Any]) -> TimelineEntry:
+    """A stage change as a timeline line: "Deal moved: Renewal (Proposal → Won)"."""
+    to_name = stage_name(kernel, row["pipeline"], row["to_stage"])
+    if row["from_stage"] is None:
+        title = f"Deal opened: {row['title']} ({to_name})"
+    else:
+        from_name = stage_name(kernel, row["pipeline"], row["from_stage"])
+        title = f"Deal moved: {row['title']} ({from_name} → {to_name})"
+    amount = Decimal(str(row["amount"]))
+    moment = read_time(row["at"])
+    assert moment is not None
+    return TimelineEntry(
+        at=moment,
+        kind="deal",
+        title=title,
+        ref=f"deal_stage:{row['id']}",
+        body=f"{money(amount, row['currency'])}, by {row['by_name']}",
+        url=deal_url(row["deal_id"]),
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -49,6 +49,19 @@ class DealContact(Model):
         unique_together = (("deal_id", "contact_id"),)
 
 
+class DealInteraction(Model):
+    """A core interaction (a call, a note…) logged about a deal, shown on the deal's timeline."""
+
+    id = fields.IntField(primary_key=True)
+    deal = fields.ForeignKeyField("pipeline.Deal", related_name=False, on_delete=fields.CASCADE)
+    interaction = fields.ForeignKeyField(
+        "core.Interaction", related_name=False, unique=True, on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "pipeline_deal_interaction"
+
+
 class StageChange(Model):
     """A deal entering a stage: who moved it, when, from where, and when it moved on."""
 

@@ -9,6 +9,7 @@ drop on top of the same form.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from starlette.exceptions import HTTPException
@@ -23,15 +24,18 @@ from sampark.plugins.pipeline.faces import board as board_columns
 from sampark.plugins.pipeline.faces import money
 from sampark.plugins.pipeline.forecast import totals
 from sampark.plugins.pipeline.records import DealRecord
+from sampark.web import forms as web_forms
 from sampark.web.audit_view import audit_context
 from sampark.web.forms import Form, form_version
 from sampark.web.routes.common import form_values, query_url, safe_next, see_other
+from sampark.web.routes.records import interaction_form
 from sampark.web.templating import render
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
 
 PAGE_SIZE = 50
+TIMELINE_SIZE = 20
 LABELS = {
     "title": "Title",
     "amount": "Amount",
@@ -183,9 +187,52 @@ async def _contact_names(request: Request, deal: DealRecord) -> dict[int, str]:
     return names
 
 
-async def _deal_context(request: Request, deal: DealRecord) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DealPages:
+    """Where a deal's page and its actions live, for the shared activity templates."""
+
+    def url(self, deal_id: int, action: str = "") -> str:
+        return f"/pipeline/deals/{deal_id}" + (f"/{action}" if action else "")
+
+
+DEAL_PAGES = DealPages()
+
+
+async def _activity_context(
+    request: Request,
+    deal: DealRecord,
+    log_form: Form | None = None,
+    plan_form: Form | None = None,
+) -> dict[str, Any]:
+    """The deal's timeline and the log / plan forms, as a contact's page has them."""
+    actor = request.state.actor
+    timeline = await _deals(request).timeline(
+        deal.id, cursor=request.query_params.get("timeline") or None, limit=TIMELINE_SIZE
+    )
+    older = (
+        query_url(DEAL_PAGES.url(deal.id), timeline=timeline.next_cursor)
+        if timeline.next_cursor
+        else None
+    )
+    can_log = actor.can("interactions.write") and bool(deal.contact_ids or deal.account_id)
+    return {
+        "kind": DEAL_PAGES,
+        "record": deal,
+        "timeline": timeline,
+        "older_url": older,
+        "can_log": can_log,
+        "interaction_kinds": request.app.state.kernel.interaction_kinds,
+        "log_form": log_form or interaction_form({}, {}, "done"),
+        "plan_form": plan_form or interaction_form({}, {}, "planned"),
+    }
+
+
+async def _deal_context(
+    request: Request, deal: DealRecord, **activity_forms: Form
+) -> dict[str, Any]:
     return {
         **_common(request),
+        **await _activity_context(request, deal, **activity_forms),
         "deal": deal,
         "history": await _deals(request).history(deal.id),
         "pipeline": _config(request).built.get(deal.pipeline),
@@ -198,6 +245,25 @@ async def _deal_context(request: Request, deal: DealRecord) -> dict[str, Any]:
 async def deal_page(request: Request) -> Response:
     deal = await _deals(request).get(_deal_id(request))
     return render(request, "pipeline/deal.html", await _deal_context(request, deal))
+
+
+async def log_activity(request: Request) -> Response:
+    """Log a call or a note about the deal (status done), or plan a follow-up (planned)."""
+    deal_id = _deal_id(request)
+    values = await form_values(request)
+    status = "planned" if values.get("status") == "planned" else "done"
+    try:
+        await _deals(request).log(deal_id, web_forms.interaction_input(values, status))
+    except ValidationError as exc:
+        errors: dict[str, list[str]] = {}
+        for error in exc.errors:
+            errors.setdefault(error.field, []).append(error.message)
+        form = interaction_form(values, errors, status)
+        chosen = {"plan_form": form} if status == "planned" else {"log_form": form}
+        deal = await _deals(request).get(deal_id)
+        context = await _deal_context(request, deal, **chosen)
+        return render(request, "pipeline/deal.html", context, status_code=400)
+    return see_other(DEAL_PAGES.url(deal_id) + "#timeline")
 
 
 def _stage_names(request: Request, deal: DealRecord) -> dict[str | None, str]:
@@ -468,5 +534,6 @@ def routes() -> list[Route]:
         Route(f"{one}/move", move, methods=["POST"], name="deal_move"),
         Route(f"{one}/delete", delete, methods=["POST"], name="deal_delete"),
         Route(f"{one}/restore", restore, methods=["POST"], name="deal_restore"),
+        Route(f"{one}/interactions", log_activity, methods=["POST"], name="deal_log"),
         Route("/forecast", forecast_page, methods=["GET"], name="forecast"),
     ]

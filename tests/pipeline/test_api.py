@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from sampark.core.kernel import Sampark
 from sampark.core.services.auth import add_user, create_token
 from sampark.core.settings import Settings
+from sampark.plugins.pipeline.facade import Deals
 from sampark.web.app import build_app
 
 HOSTS = ("test", "testserver")
@@ -234,3 +235,21 @@ async def test_a_deleted_deal_is_listed_restored_and_audited(api) -> None:
     assert (await api("reader").get(f"{url}/audit")).status_code == 200
     assert (await asha.get(f"{url}/audit")).status_code == 404, "not her deal: not found"
     assert (await admin.get("/pipeline/deals/999/audit")).status_code == 404
+
+
+async def test_a_deals_timeline_pages_its_stage_changes_and_notes(api) -> None:
+    admin = api("admin")
+    contact = await api.kernel.contacts.create(first_name="Asha")  # type: ignore[attr-defined]
+    created = await admin.post(
+        "/pipeline/deals", json={"title": "Noted", "amount": "5", "contacts": [contact.id]}
+    )
+    deal_id = created.json()["id"]
+    await Deals(api.kernel).log(deal_id, kind="note", subject="Called back")  # type: ignore[attr-defined]
+    url = f"/pipeline/deals/{deal_id}/timeline"
+    first = (await admin.get(url, params={"limit": 1})).json()
+    assert [item["title"] for item in first["items"]] == ["Called back"]
+    second = (await admin.get(url, params={"limit": 1, "cursor": first["next_cursor"]})).json()
+    assert second["items"][0]["title"].startswith("Deal opened: Noted")
+    assert second["next_cursor"] is None
+    assert (await admin.get(url, params={"cursor": "garbled"})).status_code == 400
+    assert (await api("asha").get(url)).status_code == 404, "not her deal: not found"

@@ -54,7 +54,7 @@ async def test_disable_and_enable_again(make_kernel):
     deal = await Deals(enabled).create(title="Licence", amount="99.99", account=acme.id)
     before = await _faces(enabled, acme.id)
     assert before["board"] == 200 and before["nav"] and before["api"] == 200
-    assert len(before["paths"]) == 8 and before["search"]
+    assert len(before["paths"]) == 11 and before["search"]
     assert before["timeline"] == ["Deal opened: Licence (Qualification)"]
     assert before["numbers"] == ["open deals", "weighted pipeline this month"]
     await enabled.close()

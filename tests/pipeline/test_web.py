@@ -261,3 +261,27 @@ async def test_a_deleted_deal_is_undone_found_and_restored_with_its_trail(web_pi
         data={"version": "4", "csrf_token": csrf_of((await ravi.get("/pipeline/deals")).text)},
     )
     assert refused.status_code == 403
+
+
+async def test_a_note_logged_on_the_deal_page_shows_there_and_on_the_contact(web_pipe, browser):
+    contact = await web_pipe.contacts.create(first_name="Asha")
+    deal = await Deals(web_pipe).create(title="Renewal", amount="10", contacts=[contact.id])
+    asha = await browser("asha")
+    page = await asha.get(f"/pipeline/deals/{deal.id}")
+    assert 'id="timeline"' in page.text and 'id="log-form"' in page.text
+    token = csrf_of(page.text)
+    refused = await asha.post(
+        f"/pipeline/deals/{deal.id}/interactions",
+        data={"csrf_token": token, "status": "done", "kind": "note", "subject": "x" * 600},
+    )
+    assert refused.status_code == 400 and 'id="log-subject-error"' in refused.text
+    logged = await asha.post(
+        f"/pipeline/deals/{deal.id}/interactions",
+        data={"csrf_token": token, "status": "done", "kind": "call", "subject": "Priced it"},
+    )
+    assert logged.headers["location"] == f"/pipeline/deals/{deal.id}#timeline"
+    assert "Priced it" in (await asha.get(f"/pipeline/deals/{deal.id}")).text
+    assert "Priced it" in (await asha.get(f"/contacts/{contact.id}")).text
+    bare = await Deals(web_pipe).create(title="Alone", amount="1")
+    alone = await asha.get(f"/pipeline/deals/{bare.id}")
+    assert 'id="log-form"' not in alone.text and 'id="log-needs-people"' in alone.text
