@@ -2,7 +2,8 @@
 
 The app is composed as data: routes and middleware are listed before it is built. A
 request meets the middleware in the order listed: security headers, trusted hosts, the
-body-size cap, the kernel's database, who is asking, then the CSRF check. Nothing is kept
+body-size cap, 503 while the database is unreachable, the kernel's database, who is asking,
+then the CSRF check. Nothing is kept
 in the process between requests (sessions live in the database), so any number of
 workers can serve one CRM.
 """
@@ -26,7 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sampark.core.errors import ConfigError
 from sampark.web.api import api_routes
-from sampark.web.errors import exception_handlers, refuse
+from sampark.web.errors import DatabaseOutage, exception_handlers, refuse
 from sampark.web.routes import activity, api_docs, auth, home, profile, records, users
 from sampark.web.security import BodySizeLimit, CsrfProtection, SecurityHeaders
 from sampark.web.sessions import Authentication, Cookies
@@ -166,6 +167,7 @@ def build_app(kernel: Sampark, *, manage_kernel: bool = False) -> Starlette:
             TrustedHostMiddleware, allowed_hosts=list(web.allowed_hosts), www_redirect=False
         ),
         Middleware(BodySizeLimit, max_bytes=web.max_body_bytes, refuse=refuse),
+        Middleware(DatabaseOutage),
         Middleware(ActivateKernel, kernel=kernel),
         Middleware(Authentication, kernel=kernel, cookies=cookies),
         Middleware(CsrfProtection, refuse=refuse),

@@ -13,10 +13,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sampark.core.db import is_unavailable
 from sampark.core.errors import NotFoundError, PermissionDenied, StaleRecordError, ValidationError
-from sampark.web.api.problems import ApiProblem, problem_response
+from sampark.web.api.problems import RETRY_AFTER_SECONDS, ApiProblem, problem_response
 from sampark.web.security import apply_security_headers
 
 logger = logging.getLogger("sampark.web")
@@ -29,6 +30,7 @@ MESSAGES = {
     409: "Someone else changed this record meanwhile. Reload it and try again.",
     413: "The request is too large.",
     500: "Something went wrong on our side. It has been logged; please try again.",
+    503: "The database cannot be reached just now. Please try again in a moment.",
 }
 
 
@@ -64,6 +66,41 @@ async def refuse(scope: Scope, receive: Receive, send: Send, status: int, messag
     await error_response(Request(scope, receive), status, message)(scope, receive, send)
 
 
+class DatabaseOutage:
+    """ASGI middleware: a request that fails because the database is unreachable gets 503.
+
+    It sits outside the middleware that reads sessions and tokens, so a failure there is
+    caught too; the connection is retried by the next request, so recovery needs nothing.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            if started or not is_unavailable(exc):
+                raise
+            logger.warning(
+                "request %s %s: database unavailable: %s", scope["method"], scope["path"], exc
+            )
+            response = error_response(
+                Request(scope, receive), 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+            )
+            await response(scope, receive, send)
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else None
@@ -94,12 +131,20 @@ async def stale(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    """The 500 page; the traceback goes to the log only.
+    """The 500 page (503 while the database is unreachable); the traceback goes to the log only.
 
     This runs outside the other middleware, so it adds the security headers itself.
     """
-    logger.error("request %s %s failed", request.method, request.url.path, exc_info=exc)
-    response = error_response(request, 500)
+    if is_unavailable(exc):
+        # Not a bug: the database is down or unreachable. The pool reconnects on a later
+        # request, so the client is told to come back rather than that something broke.
+        logger.warning(
+            "request %s %s: database unavailable: %s", request.method, request.url.path, exc
+        )
+        response = error_response(request, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    else:
+        logger.error("request %s %s failed", request.method, request.url.path, exc_info=exc)
+        response = error_response(request, 500)
     https_only = request.app.state.kernel.settings.web.https_only
     apply_security_headers(MutableHeaders(raw=response.raw_headers), https_only)
     return response

@@ -14,6 +14,7 @@ from typing import Any
 from starlette.responses import Response
 from tortoise.exceptions import IntegrityError
 
+from sampark.core.db import is_unavailable
 from sampark.core.errors import (
     FieldError,
     NotFoundError,
@@ -26,6 +27,7 @@ PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:sampark:problem:"
 
 logger = logging.getLogger("sampark.api")
+RETRY_AFTER_SECONDS = 5  # how long a client waits before retrying while the database is down
 
 # status -> (slug of the problem type, title)
 PROBLEM_KINDS: dict[int, tuple[str, str]] = {
@@ -41,6 +43,7 @@ PROBLEM_KINDS: dict[int, tuple[str, str]] = {
     422: ("validation", "Invalid input"),
     428: ("precondition-required", "If-Match required"),
     500: ("internal", "Internal error"),
+    503: ("unavailable", "Service unavailable"),
 }
 
 
@@ -98,6 +101,15 @@ def invalid(errors: Iterable[FieldError], *, status: int = 422) -> ApiProblem:
     return ApiProblem(status, "; ".join(str(error) for error in errors), errors=errors)
 
 
+def unavailable() -> ApiProblem:
+    """503 while the database cannot be reached; the client may retry after a pause."""
+    return ApiProblem(
+        503,
+        "the database cannot be reached just now; try again shortly",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def problem_for(exc: Exception, query_names: Iterable[str] = ()) -> ApiProblem:
     """The problem an error raised while serving a request becomes.
 
@@ -119,5 +131,7 @@ def problem_for(exc: Exception, query_names: Iterable[str] = ()) -> ApiProblem:
         return ApiProblem(412, f"{exc}: fetch it again and reapply your change")
     if isinstance(exc, IntegrityError):
         return ApiProblem(409, "the change clashes with another record; nothing was written")
+    if is_unavailable(exc):
+        return unavailable()
     logger.exception("API request failed")
     return ApiProblem(500, "the server failed to answer this request; it has been logged")
