@@ -6,9 +6,12 @@ Core pages and plugin pages (deals, tickets) call :func:`audit_context` and incl
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sampark.core.services.scope import owner_condition, where
+from sampark.core.sql import fetch, marks
 from sampark.web.routes.common import query_url
 from sampark.web.templating import display
 
@@ -19,7 +22,14 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 20
 # Foreign keys shown as a link to the record they name.
-LINKED = {"contact_id": "contacts", "requester_id": "contacts", "account_id": "accounts"}
+LINKED = {
+    "contact_id": "contacts",
+    "requester_id": "contacts",
+    "account_id": "accounts",
+    "parent_id": "accounts",
+}
+# How a linked record is named: its table and the column that names it.
+_NAMES = {"contacts": ("core_contact", "display_name"), "accounts": ("core_account", "name")}
 CORE_LABELS = {
     "display_name": "Name",
     "first_name": "First name",
@@ -52,6 +62,8 @@ class FieldChange:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     link: str | None = None  # "/contacts/" for a foreign key, to prefix the ids
+    before_name: str = ""  # the linked records' names, where the reader may see them
+    after_name: str = ""
 
     @property
     def is_list(self) -> bool:
@@ -81,6 +93,44 @@ def field_labels(kernel: Sampark, entity: str) -> dict[str, str]:
     return {**CORE_LABELS, **(dict(kinds[entity].labels) if entity in kinds else {})}
 
 
+async def linked_names(
+    kernel: Sampark, actor: Any, changes: list[FieldChange]
+) -> dict[tuple[str, str], str]:
+    """``{("/contacts/", "82"): "Asha Rao"}`` for the linked ids shown that the actor may see.
+
+    One query per kind of record, whatever the number of rows: a page never asks per row.
+    """
+    wanted: dict[str, set[int]] = {}
+    for change in changes:
+        if change.link is None:
+            continue
+        for value in (change.before, change.after):
+            if value.isdigit():
+                wanted.setdefault(change.link, set()).add(int(value))
+    names: dict[tuple[str, str], str] = {}
+    for link, ids in wanted.items():
+        table, column = _NAMES[link.strip("/")]
+        scope, params = owner_condition(actor, "r")
+        rows = await fetch(
+            kernel.connection,
+            f"SELECT r.id, r.{column} AS name FROM {table} r "
+            f"WHERE r.id IN ({marks(len(ids))}){where(scope)}",
+            [*sorted(ids), *params],
+        )
+        names.update({(link, str(row["id"])): row["name"] for row in rows})
+    return names
+
+
+def _named(change: FieldChange, names: dict[tuple[str, str], str]) -> FieldChange:
+    if change.link is None:
+        return change
+    return dataclasses.replace(
+        change,
+        before_name=names.get((change.link, change.before), ""),
+        after_name=names.get((change.link, change.after), ""),
+    )
+
+
 async def audit_context(request: Request, entity: str, record_id: int, url: str) -> dict[str, Any]:
     """What ``records/_audit.html`` needs, or no trail for actors without ``audit.read``."""
     crm = request.state.crm
@@ -90,9 +140,15 @@ async def audit_context(request: Request, entity: str, record_id: int, url: str)
         entity, record_id, cursor=request.query_params.get("audit") or None, limit=PAGE_SIZE
     )
     labels = field_labels(request.app.state.kernel, entity)
-    rows = [
+    described = [
         (row, [describe(name, change, labels) for name, change in row.changes.items()])
         for row in page
     ]
+    kernel = request.app.state.kernel
+    with kernel.activate():
+        names = await linked_names(
+            kernel, request.state.actor, [c for _, changes in described for c in changes]
+        )
+    rows = [(row, [_named(change, names) for change in changes]) for row, changes in described]
     older = query_url(url, audit=page.next_cursor) if page.next_cursor else None
     return {"audit": page, "older_audit_url": older, "audit_rows": rows}

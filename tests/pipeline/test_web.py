@@ -233,7 +233,7 @@ async def test_a_deleted_deal_is_undone_found_and_restored_with_its_trail(web_pi
     page = await asha.get(f"/pipeline/deals/{deal.id}")
     assert 'id="audit"' in page.text
     assert "<dt>Title</dt>" in page.text and "Comeback</span> → <span" in page.text
-    assert f'<a href="/accounts/{acme.id}">#{acme.id}</a> → —' in page.text
+    assert f'<a href="/accounts/{acme.id}" dir="auto">Acme</a> → —' in page.text
     deleted = await asha.post(
         f"/pipeline/deals/{deal.id}/delete",
         data={"version": "2", "csrf_token": csrf_of(page.text)},

@@ -253,3 +253,19 @@ async def test_delete_undo_the_deleted_list_and_the_changes(
         data={"csrf_token": clients.csrf_of((await ravi.get("/tickets/")).text), "version": "4"},
     )
     assert refused.status_code == 403
+
+
+async def test_the_changes_name_the_linked_records_the_reader_may_see(
+    signed_in: Any, web_desk: Sampark, staff: dict
+) -> None:
+    other = await web_desk.contacts.create(first_name="Meera", last_name="Iyer", owner="asha")
+    desk = Tickets(web_desk)
+    ticket = await desk.open(subject="Moved", requester_id=staff["contact"].id)
+    await desk.update(ticket.id, {"requester_id": other.id})
+    page = (await (await signed_in("asha")).get(f"/tickets/{ticket.id}")).text
+    assert f'href="/contacts/{staff["contact"].id}" dir="auto">Kiran Rao</a>' in page
+    assert f'href="/contacts/{other.id}" dir="auto">Meera Iyer</a>' in page
+    await desk.update(ticket.id, {"assignee": "ravi"})
+    hidden = (await (await signed_in("ravi")).get(f"/tickets/{ticket.id}")).text
+    assert "Kiran Rao</a>" in hidden, "his own contact is named"
+    assert f'href="/contacts/{other.id}" dir="auto">#{other.id}</a>' in hidden, "not his contact"
