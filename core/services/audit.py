@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from sampark.core.errors import NotFoundError, ValidationError
+from sampark.core.ids import check_id, is_record_id
 from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import AuditRecord, Page, Record, to_jsonable
@@ -122,8 +123,7 @@ async def record_change(
 
 async def _require_visible(kernel: Sampark, entity: str, record_id: Any, actor: Actor) -> None:
     """The record exists (deleted ones too) and the actor may see it; else NotFoundError."""
-    if isinstance(record_id, bool) or not isinstance(record_id, int):
-        raise NotFoundError(entity, record_id)
+    check_id(entity, record_id)
     alias = entity[0]
     if entity == "interaction":
         conditions, params = interaction_condition(actor, alias)
@@ -162,9 +162,7 @@ async def audit_trail(
             known = ", ".join([*READ_PERMISSIONS, *kinds])
             raise ValidationError.single("entity", f"must be one of {known} (got {entity!r})")
         actor.require(kinds[entity].read_permission)
-        if isinstance(record_id, bool) or not isinstance(record_id, int):
-            raise NotFoundError(entity, record_id)
-        await kinds[entity].find(kernel, record_id, actor)
+        await kinds[entity].find(kernel, check_id(entity, record_id), actor)
     return await audit_page(kernel, entity, record_id, cursor=cursor, limit=limit)
 
 
@@ -185,7 +183,7 @@ async def audit_page(
     conditions, params = ["entity = ?", "record_id = ?"], [entity, record_id]
     if cursor is not None:
         (last_id,) = decode_cursor(cursor, 1)
-        if isinstance(last_id, bool) or not isinstance(last_id, int):
+        if not is_record_id(last_id):
             raise ValidationError.single("cursor", "is not a cursor this server gave out")
         conditions.append("id < ?")
         params.append(last_id)

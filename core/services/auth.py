@@ -49,6 +49,7 @@ from sampark.core.errors import (
     TooManyAttempts,
     ValidationError,
 )
+from sampark.core.ids import check_id
 from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import Page, TokenRecord
@@ -597,8 +598,7 @@ async def revoke_token(
     require_self_or_manager(actor, username)
     conn = kernel.connection
     user = await _user_row(conn, username)
-    if not isinstance(token_id, int) or isinstance(token_id, bool):
-        raise NotFoundError("token", token_id)
+    check_id("token", token_id)
     async with in_transaction() as tx:
         rows = await fetch(
             tx,

@@ -20,6 +20,7 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from sampark.core.errors import FieldError, NotFoundError, StaleRecordError, ValidationError
+from sampark.core.ids import check_id, is_record_id
 from sampark.core.models import Account, Contact, Interaction, InteractionParticipant
 from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
 from sampark.core.permissions import SYSTEM, Actor
@@ -423,8 +424,7 @@ async def _load_one(
     conn: BaseDBAsyncClient, interaction_id: Any, actor: Actor = SYSTEM
 ) -> InteractionRecord:
     """The live interaction if the actor may see it; NotFoundError otherwise."""
-    if isinstance(interaction_id, bool) or not isinstance(interaction_id, int):
-        raise NotFoundError("interaction", interaction_id)
+    check_id("interaction", interaction_id)
     conditions, params = interaction_condition(actor, "i")
     rows = await fetch(
         conn,
@@ -653,7 +653,7 @@ async def followups(
         params.append(await user_id_for(kernel, owner, "owner"))
     if cursor:
         last_due, last_id = decode_cursor(cursor, 2)
-        if isinstance(last_id, bool) or not isinstance(last_id, int):
+        if not is_record_id(last_id):
             raise ValidationError.single("cursor", "is not a cursor this server gave out")
         due = db_time(conn, parse_datetime(last_due, "cursor"))
         # The leading due_at >= conjunct lets the (status, due_at) index bound the scan.
@@ -681,7 +681,7 @@ async def recent(
         params.append(await user_id_for(kernel, owner, "owner"))
     if cursor:
         last_at, last_id = decode_cursor(cursor, 2)
-        if isinstance(last_id, bool) or not isinstance(last_id, int):
+        if not is_record_id(last_id):
             raise ValidationError.single("cursor", "is not a cursor this server gave out")
         at = db_time(conn, parse_datetime(last_at, "cursor"))
         # The leading at <= conjunct lets the (at, id) index bound the scan.

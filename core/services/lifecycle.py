@@ -17,6 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from sampark.core.errors import NotFoundError, StaleRecordError
+from sampark.core.ids import check_id
 from sampark.core.permissions import Actor
 from sampark.core.services.audit import AuditedRecords, Snapshot, record_change
 from sampark.core.sql import db_time, fetch, now
@@ -48,13 +49,6 @@ transaction of the delete or restore (``after.deleted_at`` tells which)."""
 
 # A delete or restore that loses a race with an edit is tried again on the fresh row.
 RETRIES = 3
-
-
-def check_id(entity: str, record_id: Any) -> int:
-    """An id as the lifecycle takes it; anything but an int is simply not found."""
-    if isinstance(record_id, bool) or not isinstance(record_id, int):
-        raise NotFoundError(entity, record_id)
-    return record_id
 
 
 def _same(record: Any) -> Snapshot:

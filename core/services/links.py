@@ -17,6 +17,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from sampark.core.errors import FieldError, NotFoundError, ValidationError
+from sampark.core.ids import check_id
 from sampark.core.models import ContactAccountLink
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import LinkRecord, Page
@@ -87,8 +88,7 @@ async def _require_visible(
     kernel: Sampark, entity: str, key: Any, actor: Actor, *, live: bool = True
 ) -> None:
     """The contact or account exists (and is live, if ``live``) and the actor sees it."""
-    if isinstance(key, bool) or not isinstance(key, int):
-        raise NotFoundError(entity, key)
+    check_id(entity, key)
     conditions, params = owner_condition(actor, "r")
     if live:
         conditions.append("r.deleted_at IS NULL")
@@ -125,8 +125,7 @@ def _record(row: dict[str, Any]) -> LinkRecord:
 async def _get_link(
     link_id: Any, actor: Actor, conn: BaseDBAsyncClient | None = None
 ) -> LinkRecord:
-    if isinstance(link_id, bool) or not isinstance(link_id, int):
-        raise NotFoundError("link", link_id)
+    check_id("link", link_id)
     query = ContactAccountLink.filter(_visible(actor), id=link_id).using_db(conn)
     row = await query.first().values(*_COLUMNS)
     if row is None:

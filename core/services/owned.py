@@ -18,6 +18,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from sampark.core.errors import NotFoundError, StaleRecordError, ValidationError
+from sampark.core.ids import check_id
 from sampark.core.pagination import check_limit
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import Page
@@ -88,9 +89,7 @@ class OwnedTable(Generic[R, I]):
     # -- reading ----------------------------------------------------------------
 
     def check_id(self, record_id: Any) -> int:
-        if isinstance(record_id, bool) or not isinstance(record_id, int):
-            raise NotFoundError(self.entity, record_id)
-        return record_id
+        return check_id(self.entity, record_id)
 
     async def load(
         self,

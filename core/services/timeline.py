@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from sampark.core.errors import ConfigError, NotFoundError, ValidationError
+from sampark.core.ids import check_id
 from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.plugins import CORE_LABEL
@@ -124,7 +125,7 @@ async def resolve_subject(kernel: Sampark, subject: Any, actor: Actor = SYSTEM) 
         and isinstance(subject[1], int)
         and not isinstance(subject[1], bool)
     ):
-        resolved = TimelineSubject(subject[0], subject[1])
+        resolved = TimelineSubject(subject[0], check_id(subject[0], subject[1]))
     else:
         raise ValidationError.single(
             "subject", f"must be a contact, an account or ('contact', id) (got {subject!r})"

@@ -19,6 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from sampark.core import ids
 from sampark.core.errors import (
     ConfigError,
     FieldError,
@@ -180,9 +181,7 @@ def attention_condition(
 
 
 def check_id(contract_id: Any) -> int:
-    if isinstance(contract_id, bool) or not isinstance(contract_id, int):
-        raise NotFoundError(ENTITY, contract_id)
-    return contract_id
+    return ids.check_id(ENTITY, contract_id)
 
 
 async def load(

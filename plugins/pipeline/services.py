@@ -21,6 +21,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from sampark.core.errors import FieldError, NotFoundError, StaleRecordError, ValidationError
+from sampark.core.ids import check_id, is_record_id
 from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import Page
@@ -174,7 +175,7 @@ class _Checker:
             number = item if isinstance(item, int) and not isinstance(item, bool) else None
             if isinstance(item, str) and item.strip().isdigit():
                 number = int(item.strip())
-            if number is None or not 1 <= number <= 2_147_483_647:
+            if number is None or not is_record_id(number):
                 self.fail(f"{where}[{index}]", f"must be an id (got {item!r})")
             elif number not in ids:
                 ids.append(number)
@@ -463,6 +464,7 @@ async def load_deal(
     include_deleted: bool = False,
 ) -> DealRecord:
     """One deal the actor may see (a deleted one only with ``include_deleted``)."""
+    check_id("deal", deal_id)
     conditions, params = deal_condition(actor)
     if not include_deleted:
         conditions.append("d.deleted_at IS NULL")
@@ -543,7 +545,7 @@ async def list_deals(
         params.append(contact)
     if cursor:
         (last_id,) = decode_cursor(cursor, 1)
-        if isinstance(last_id, bool) or not isinstance(last_id, int):
+        if not is_record_id(last_id):
             errors.append(FieldError("cursor", "is not a cursor this server gave out"))
         else:
             conditions.append("d.id < ?")

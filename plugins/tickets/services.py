@@ -20,6 +20,7 @@ from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
 from sampark.core.errors import FieldError, NotFoundError, StaleRecordError, ValidationError
+from sampark.core.ids import check_id, is_record_id
 from sampark.core.pagination import check_limit, decode_cursor, encode_cursor
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import Page
@@ -210,8 +211,7 @@ async def _records(conn: BaseDBAsyncClient, rows: list[dict[str, Any]]) -> list[
 async def _row(
     conn: BaseDBAsyncClient, ticket_id: Any, actor: Actor = SYSTEM, include_deleted: bool = False
 ) -> dict[str, Any]:
-    if isinstance(ticket_id, bool) or not isinstance(ticket_id, int):
-        raise NotFoundError(ENTITY, ticket_id)
+    check_id(ENTITY, ticket_id)
     conditions, params = scope_condition(actor)
     if not include_deleted:
         conditions.append("t.deleted_at IS NULL")
@@ -500,7 +500,7 @@ def _id(errors: list[FieldError], value: Any, where: str) -> int | None:
         return None
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2_147_483_647:
+    if not is_record_id(value):
         errors.append(FieldError(where, f"must be an id (got {value!r})"))
         return None
     return value

@@ -9,15 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sampark.core.custom_fields import CustomFieldSpec
+from sampark.core.ids import MAX_ID
 from sampark.web.api.components import ApiSchema, ref
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
 
 Schema = dict[str, Any]
-
-# Record ids are 32-bit on every engine; a bigger number names no record.
-MAX_ID = 2_147_483_647
 
 
 def text(max_length: int | None = None, *, nullable: bool = False, **extra: Any) -> Schema:
