@@ -14,6 +14,7 @@ from tortoise.context import TortoiseContext
 from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.executor import MigrationExecutor
 
+from sampark.core import sqlite_engine
 from sampark.core.errors import ConfigError
 from sampark.core.manifest import PluginManifest
 
@@ -81,7 +82,7 @@ async def open_context(
     _check_sqlite_folder(url)
     context = TortoiseContext()
     with context:
-        await context.init(config=config)
+        await context.init(config=_engine_config(config))
         try:
             await context.db().execute_query("SELECT 1")
             return context
@@ -97,6 +98,14 @@ async def open_context(
     with context:
         await context.init(config=config, _create_db=True)
     return context
+
+
+def _engine_config(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` with a SQLite URL served by Sampark's engine (see :mod:`.sqlite_engine`)."""
+    url = config["connections"]["default"]
+    if not url.startswith("sqlite://"):
+        return config
+    return {**config, "connections": {"default": sqlite_engine.connection_config(url)}}
 
 
 def database_name(url: str) -> str:
