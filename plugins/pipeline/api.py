@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sampark.plugins.pipeline.facade import Deals
 from sampark.plugins.pipeline.forecast import totals
+from sampark.plugins.pipeline.services import MAX_AMOUNT
 from sampark.web.api import ApiCall, ApiOperation, ApiSchema, Param, Reply
 from sampark.web.api.params import CURSOR, DELETED, LIMIT, record_id
 from sampark.web.api.schemas import MAX_ID, date, page_of, ref, timestamp
@@ -70,6 +71,9 @@ def _deal_input(*, create: bool) -> ApiSchema:
             "amount": {
                 "type": ["string", "integer"],
                 "maxLength": 40,
+                # A whole amount may pass 32 bits: the column holds 16 digits before the point.
+                "minimum": 0,
+                "maximum": int(MAX_AMOUNT),
                 "description": (
                     'Text such as "1250.50" (digits, "." before at most two places, no commas '
                     "or spaces) or a whole number; a fractional JSON number is refused."

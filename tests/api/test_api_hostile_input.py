@@ -189,3 +189,79 @@ async def test_an_if_match_version_past_any_record_is_stale_not_a_crash(
     )
     expect.problem(changed, 412)
     assert (await crm.contacts.get(contact.id)).last_name == ""
+
+
+async def _count_things(call: ApiCall) -> Reply:
+    """A plugin handler that trusts its body's integers, as a third-party plugin's might."""
+    rows = await fetch(
+        call.kernel.connection,
+        "SELECT id FROM core_contact WHERE id = ? OR id = ?",
+        [call.body["count"], *(call.body.get("tally") or [0])[:1]],
+    )
+    return Reply({"found": bool(rows), "big": call.body.get("big")})
+
+
+COUNT = ApiOperation(
+    "POST",
+    "/things",
+    _count_things,
+    "Count things",
+    "count_things",
+    "contacts.read",
+    request_schema={
+        "type": "object",
+        "properties": {
+            # No bounds declared: the host must add 32-bit ones.
+            "count": {"type": "integer"},
+            "tally": {"type": "array", "items": {"type": ["integer", "null"]}},
+            # A BIGINT column's value declares its own range, which the host keeps.
+            "big": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+        },
+        "required": ["count"],
+    },
+    response_schema={"type": "object"},
+)
+
+
+class _Counter:
+    @sampark.hookimpl
+    def api_operations(self, kernel: Sampark) -> list[Any]:
+        return [COUNT]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"count": MAX_ID + 1}, "count", f"must be at most {MAX_ID} (got {MAX_ID + 1})"),
+        ({"count": -MAX_ID - 2}, "count", f"must be at least {-MAX_ID - 1} (got {-MAX_ID - 2})"),
+        ({"count": 1, "tally": [1, 2**40]}, "tally[1]", f"must be at most {MAX_ID} (got {2**40})"),
+        ({"count": 1e12}, "count", f"must be at most {MAX_ID} (got {10**12})"),
+        ({"count": 1, "big": 2**63}, "big", f"must be at most {2**63 - 1} (got {2**63})"),
+    ],
+)
+async def test_a_body_integer_past_its_bounds_is_422_before_the_handler(
+    crm: Sampark, make_api_app, connect, expect, body: dict[str, Any], field: str, message: str
+) -> None:
+    crm.plugins.pm.register(_Counter(), name="counter")
+    client = connect(make_api_app(crm), "admin")
+    assert expect.fields(await client.post("/counter/things", json=body)) == {field: message}
+    within = {"count": MAX_ID, "tally": [-MAX_ID - 1, None], "big": 2**62}
+    found = await client.post("/counter/things", json=within)
+    assert found.status_code == 200, found.text
+    assert found.json() == {"found": False, "big": 2**62}
+
+
+async def test_the_document_shows_the_bounds_the_host_gives_body_integers(
+    crm: Sampark, make_api_app, connect
+) -> None:
+    crm.plugins.pm.register(_Counter(), name="counter")
+    client = connect(make_api_app(crm), None)
+    document = (await client.get("http://test/api/openapi.json")).json()
+    body = document["paths"]["/v1/counter/things"]["post"]["requestBody"]["content"]
+    properties = body["application/json"]["schema"]["properties"]
+    assert properties["count"] == {"type": "integer", "minimum": -MAX_ID - 1, "maximum": MAX_ID}
+    assert properties["tally"]["items"]["maximum"] == MAX_ID
+    assert properties["big"] == {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
+    # Core's named schemas too.
+    interaction = document["components"]["schemas"]["Interaction"]["properties"]
+    assert interaction["contact_ids"]["items"]["maximum"] == MAX_ID

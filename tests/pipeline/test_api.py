@@ -138,6 +138,23 @@ async def test_ambiguous_amounts_and_json_fractions_are_refused(api, amount: obj
     assert (await asha.get("/pipeline/deals")).json()["items"] == []
 
 
+@pytest.mark.parametrize(
+    ("amount", "stored"),
+    [(92.0, "92.00"), (92, "92.00"), (5_000_000_000, "5000000000.00"), ("92.5", "92.50")],
+)
+async def test_whole_json_numbers_are_whole_amounts_past_32_bits_too(
+    api, amount: object, stored: str
+) -> None:
+    made = await api("asha").post("/pipeline/deals", json={"title": "Big", "amount": amount})
+    assert made.status_code == 201, made.text
+    assert made.json()["amount"] == stored
+
+
+async def test_an_amount_past_the_column_is_refused_naming_it(api, expect) -> None:
+    refused = await api("asha").post("/pipeline/deals", json={"title": "Huge", "amount": 10**16})
+    assert expect.fields(refused) == {"amount": f"must be at most {10**16 - 1} (got {10**16})"}
+
+
 async def test_the_document_lists_the_pipeline_operations(api) -> None:
     document = (await api().get("/../openapi.json")).json()
     assert "/v1/pipeline/deals/{deal_id}/move" in document["paths"]

@@ -23,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 from sampark.core.errors import ConfigError
 from sampark.core.plugins import CORE_LABEL
 from sampark.web.api.accounts import account_operations
-from sampark.web.api.components import ApiSchema, collect_components
+from sampark.web.api.components import ApiSchema, bounded_integers, collect_components
 from sampark.web.api.contacts import contact_operations
 from sampark.web.api.interactions import interaction_operations
 from sampark.web.api.links import link_operations
@@ -36,7 +36,7 @@ from sampark.web.api.operations import (
     OperationEndpoint,
     Param,
     Reply,
-    with_id_bounds,
+    with_integer_bounds,
 )
 from sampark.web.api.problems import ApiProblem, problem_response
 from sampark.web.api.schemas import core_components
@@ -102,16 +102,17 @@ def served_operations(kernel: Sampark) -> list[tuple[str, str, ApiOperation]]:
     """Every operation served as ``(path under /api, operationId, operation)``.
 
     Two operations on one method and path, or with one operationId, fail at start-up,
-    naming whose they are. Integer parameters are held to the range of a record id.
+    naming whose they are. Integers are held to what a database integer holds.
     """
     routed = [
-        (f"/{API_VERSION}{op.path}", op.operation_id, with_id_bounds(op))
+        (f"/{API_VERSION}{op.path}", op.operation_id, with_integer_bounds(op))
         for op in core_operations(kernel)
     ]
     for contribution in kernel.plugins.collect("api_operations", kernel=kernel):
         if contribution.plugin == CORE_LABEL:
             continue
-        op = with_id_bounds(_check_plugin_operation(kernel, contribution.plugin, contribution.item))
+        given = _check_plugin_operation(kernel, contribution.plugin, contribution.item)
+        op = with_integer_bounds(given)
         path = f"/{API_VERSION}/{contribution.plugin}{op.path}"
         if not op.tags:
             op = replace(op, tags=(contribution.plugin,))
@@ -143,7 +144,7 @@ class DocumentEndpoint:
 
     def __init__(self, kernel: Sampark, routed: Sequence[tuple[str, str, ApiOperation]]) -> None:
         self.routed = routed
-        self.components = collect_components(core_components(kernel), routed)
+        self.components = collect_components(bounded_integers(core_components(kernel)), routed)
         self._rendered: dict[str, bytes] = {}
 
     def render(self, server: str) -> bytes:

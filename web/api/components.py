@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sampark.core.errors import ConfigError
+from sampark.core.ids import MAX_ID, MIN_INT
 from sampark.core.plugins import CORE_LABEL
 
 if TYPE_CHECKING:
@@ -62,6 +63,29 @@ def referenced(schema: Any) -> Any:
     if isinstance(schema, list | tuple):
         return [referenced(value) for value in schema]
     return schema
+
+
+def bounded_integers(schema: Any) -> Any:
+    """The schema with every integer held to what a 32-bit database integer holds.
+
+    An integer schema that declares its own ``minimum`` or ``maximum`` keeps it (a plugin
+    with a BIGINT column says ``"maximum": 9223372036854775807``); the others get
+    -2147483648 to 2147483647, so a bigger number is a 422 naming the field instead of a
+    PostgreSQL error. Named schemas stay named.
+    """
+    if isinstance(schema, ApiSchema):
+        return ApiSchema(schema.name, bounded_integers(schema.schema))
+    if isinstance(schema, list | tuple):
+        return [bounded_integers(value) for value in schema]
+    if not isinstance(schema, Mapping):
+        return schema
+    bounded = {key: bounded_integers(value) for key, value in schema.items()}
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else types
+    if isinstance(types, list) and "integer" in types and "number" not in types:
+        bounded.setdefault("minimum", MIN_INT)
+        bounded.setdefault("maximum", MAX_ID)
+    return bounded
 
 
 def named_in(schema: Any) -> Iterator[ApiSchema]:

@@ -19,9 +19,10 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from sampark.core.errors import FieldError
+from sampark.core.ids import MAX_ID, MIN_INT
+from sampark.web.api.components import bounded_integers
 from sampark.web.api.etags import etag, parse_if_match
 from sampark.web.api.problems import ApiProblem, invalid, problem_for, problem_response
-from sampark.web.api.schemas import MAX_ID
 from sampark.web.api.validation import (
     NUL_MESSAGE,
     TOO_DEEP,
@@ -182,23 +183,29 @@ def _bounded(param: Param) -> Param:
     schema = param.schema
     if schema.get("type") != "integer":
         return param
-    lowest = 1 if param.location == "path" else -MAX_ID - 1
+    lowest = 1 if param.location == "path" else MIN_INT
     bounded = {
         **schema,
-        "minimum": max(schema.get("minimum", lowest), -MAX_ID - 1),
+        "minimum": max(schema.get("minimum", lowest), MIN_INT),
         "maximum": min(schema.get("maximum", MAX_ID), MAX_ID),
     }
     return param if bounded == schema else replace(param, schema=bounded)
 
 
-def with_id_bounds(op: ApiOperation) -> ApiOperation:
-    """The operation with its integer parameters bounded, so ``/deals/99999999999`` is a 404.
+def with_integer_bounds(op: ApiOperation) -> ApiOperation:
+    """The operation with its integers bounded, so ``/deals/99999999999`` is a 404.
 
     Applied by the host to core's and plugins' operations alike: a number no record id can
     be never reaches a handler (PostgreSQL would refuse it with an error, not a miss).
+    Integers in the bodies get 32-bit bounds unless their schema declares its own.
     """
     parameters = tuple(_bounded(param) for param in op.parameters)
-    return op if parameters == op.parameters else replace(op, parameters=parameters)
+    return replace(
+        op,
+        parameters=parameters,
+        request_schema=bounded_integers(op.request_schema),
+        response_schema=bounded_integers(op.response_schema),
+    )
 
 
 # ---------------------------------------------------------------------------
