@@ -77,6 +77,7 @@ from sampark.core.services.users import (
     verify_password,
 )
 from sampark.core.sql import db_time, execute, fetch, now, read_time
+from sampark.core.text import text_problem
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -162,14 +163,9 @@ async def authenticate(kernel: Sampark, username: str, password: str, *, address
     """
     typed = username if isinstance(username, str) else ""
     key = username_key(typed)[:_KEY_LENGTH]
-    address = (address or "")[:_ADDRESS_LENGTH]
     conn = kernel.connection
     moment = now()
-    attempt = await _record_attempt(conn, key, address, moment)
-    wait = await _retry_after(conn, key, address, attempt, moment)
-    if wait is not None:
-        await execute(conn, "DELETE FROM core_login_attempt WHERE id = ?", [attempt])
-        raise TooManyAttempts(wait)
+    attempt = await _password_attempt(conn, key, address, moment)
     user = await find_user(conn, typed, "id, username, roles, is_active, password_hash")
     stored = user["password_hash"] if user else None
     text = password if isinstance(password, str) else ""
@@ -194,6 +190,22 @@ async def authenticate(kernel: Sampark, username: str, password: str, *, address
                 [fresh, user["id"], stored],
             )
     return actor_of(kernel, user)
+
+
+async def _password_attempt(
+    conn: BaseDBAsyncClient, key: str, address: str | None, moment: dt.datetime
+) -> int:
+    """Count a password try for this account and address; refuse it past either's limit.
+
+    Returns the attempt's id, to be marked a success once the password matches.
+    """
+    address = (address or "")[:_ADDRESS_LENGTH]
+    attempt = await _record_attempt(conn, key, address, moment)
+    wait = await _retry_after(conn, key, address, attempt, moment)
+    if wait is not None:
+        await execute(conn, "DELETE FROM core_login_attempt WHERE id = ?", [attempt])
+        raise TooManyAttempts(wait)
+    return attempt
 
 
 async def _record_attempt(
@@ -293,14 +305,8 @@ async def change_password(
     if errors:
         raise ValidationError(errors)
     key = username_key(actor.username)[:_KEY_LENGTH]
-    address = (address or "")[:_ADDRESS_LENGTH]
     conn = kernel.connection
-    moment = now()
-    attempt = await _record_attempt(conn, key, address, moment)
-    wait = await _retry_after(conn, key, address, attempt, moment)
-    if wait is not None:
-        await execute(conn, "DELETE FROM core_login_attempt WHERE id = ?", [attempt])
-        raise TooManyAttempts(wait)
+    attempt = await _password_attempt(conn, key, address, now())
     user = await find_user(conn, actor.username, "id, password_hash")
     stored = user["password_hash"] if user else None
     text = current if isinstance(current, str) else ""
@@ -481,6 +487,8 @@ async def create_token(
     errors = []
     if not 1 <= len(name) <= MAX_TOKEN_NAME:
         errors.append(FieldError("name", f"must be 1 to {MAX_TOKEN_NAME} characters"))
+    elif problem := text_problem(name):
+        errors.append(FieldError("name", problem))
     if expires_at is not None:
         if not isinstance(expires_at, dt.datetime) or expires_at.tzinfo is None:
             errors.append(FieldError("expires_at", "must be a date-time with a time zone"))
