@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sampark.core.errors import FieldError
+from sampark.core.errors import FieldError, ValidationError
+from sampark.core.services.decimals import parse_decimal
+from sampark.core.text import text_problem
 
 FIELD_TYPES = ("text", "number", "decimal", "date", "boolean", "choice")
 ENTITIES = ("contact", "account")
@@ -104,7 +105,11 @@ def clean_custom_values(
 
 def _coerce(spec: CustomFieldSpec, raw: Any) -> Any:
     if spec.type == "text":
-        return str(raw)
+        text = str(raw)
+        problem = text_problem(text, multiline=True)
+        if problem:
+            raise ValueError(problem)
+        return text
     if spec.type == "number":
         if isinstance(raw, bool):
             raise ValueError(f"must be a whole number (got {raw!r})")
@@ -114,15 +119,10 @@ def _coerce(spec: CustomFieldSpec, raw: Any) -> Any:
             raise ValueError(f"must be a whole number (got {raw!r})") from None
         return number
     if spec.type == "decimal":
-        if isinstance(raw, bool | float):
-            raw = str(raw)
         try:
-            number = Decimal(str(raw).strip())
-        except InvalidOperation:
-            raise ValueError(f"must be a decimal number (got {raw!r})") from None
-        if not number.is_finite():
-            raise ValueError(f"must be a finite decimal number (got {raw!r})")
-        return str(number)
+            return str(parse_decimal(raw, f"custom.{spec.name}", example="12.50"))
+        except ValidationError as exc:
+            raise ValueError(exc.errors[0].message) from None
     if spec.type == "date":
         if isinstance(raw, dt.datetime):
             raw = raw.date()

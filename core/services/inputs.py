@@ -20,6 +20,7 @@ import phonenumbers
 from sampark.core.custom_fields import CustomFieldSpec, clean_custom_values
 from sampark.core.errors import FieldError, ValidationError
 from sampark.core.records import AddressRecord, EmailRecord, PhoneRecord
+from sampark.core.text import text_problem
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -185,12 +186,22 @@ def _phone(value: Any, region: str | None, where: str) -> PhoneRecord:
     return PhoneRecord(e164=e164, original=original)
 
 
-def _text(value: Any, where: str, max_length: int | None = None, *, nfc: bool = False) -> str:
+def _text(
+    value: Any,
+    where: str,
+    max_length: int | None = None,
+    *,
+    nfc: bool = False,
+    multiline: bool = False,
+) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
         raise _Field(where, f"must be text (got {type(value).__name__})")
     text = value.strip()
+    problem = text_problem(text, multiline=multiline)
+    if problem:
+        raise _Field(where, problem)
     if nfc:
         # One spelling per name, so "आशा" typed on two keyboards is one search term.
         text = unicodedata.normalize("NFC", text)
@@ -425,7 +436,7 @@ def _address(entry: Mapping[str, Any], where: str) -> AddressRecord:
         )
     record = AddressRecord(
         label=_label(entry, where, "work"),
-        street=_text(entry.get("street"), f"{where}.street", 500, nfc=True),
+        street=_text(entry.get("street"), f"{where}.street", 500, nfc=True, multiline=True),
         city=_text(entry.get("city"), f"{where}.city", 200, nfc=True),
         region=_text(entry.get("region"), f"{where}.region", 200, nfc=True),
         postal_code=_text(entry.get("postal_code"), f"{where}.postal_code", 40),
@@ -541,7 +552,7 @@ def _cleaners(
         "phones": listed(lambda value: _phones(value, region, errors)),
         "addresses": listed(lambda value: _addresses(value, errors)),
         "tags": listed(lambda value: _tags(value, errors)),
-        "notes": single(lambda value, where: _text(value, where), "notes"),
+        "notes": single(lambda value, where: _text(value, where, multiline=True), "notes"),
         "owner": single(_owner, "owner"),
         "custom": lambda value: _custom(value, specs, require_all, errors),
     }

@@ -29,6 +29,7 @@ from sampark.core.services.audit import record_change
 from sampark.core.services.scope import interaction_condition, owner_for_change, where
 from sampark.core.services.users import user_id_for
 from sampark.core.sql import db_time, dialect, execute_many, fetch, marks, now, read_time
+from sampark.core.text import text_problem
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -94,13 +95,18 @@ class _Checker:
     def fail(self, where: str, message: str) -> None:
         self.errors.append(FieldError(where, message))
 
-    def text(self, value: Any, where: str, max_length: int | None = None) -> str:
+    def text(
+        self, value: Any, where: str, max_length: int | None = None, *, multiline: bool = False
+    ) -> str:
         if value is None:
             return ""
         if not isinstance(value, str):
             self.fail(where, f"must be text (got {type(value).__name__})")
             return ""
         text = value.strip()
+        problem = text_problem(text, multiline=multiline)
+        if problem:
+            self.fail(where, problem)
         if max_length is not None and len(text) > max_length:
             self.fail(where, f"must be at most {max_length} characters (got {len(text)})")
         return text
@@ -230,7 +236,10 @@ def _clean(
     values["duration_minutes"] = duration
 
     for key, limit in (("subject", 500), ("body", None), ("outcome", 500)):
-        values[key] = check.text(given[key], key, limit) if key in given else old.get(key, "")
+        if key in given:
+            values[key] = check.text(given[key], key, limit, multiline=key == "body")
+        else:
+            values[key] = old.get(key, "")
 
     for key in ("contacts", "accounts"):
         if key in given or existing is None:

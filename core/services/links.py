@@ -24,6 +24,7 @@ from sampark.core.records import LinkRecord, Page
 from sampark.core.services.audit import record_change
 from sampark.core.services.scope import owner_condition, where
 from sampark.core.sql import db_date, db_time, fetch, now
+from sampark.core.text import text_problem
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -66,6 +67,8 @@ def _clean_link(
         errors.append(FieldError("role", f"must be text (got {type(role).__name__})"))
         role = ""
     role = role.strip()
+    if problem := text_problem(role):
+        errors.append(FieldError("role", problem))
     if len(role) > _ROLE_MAX:
         errors.append(FieldError("role", f"must be at most {_ROLE_MAX} characters"))
     if not isinstance(primary, bool):

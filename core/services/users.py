@@ -36,6 +36,7 @@ from sampark.core.records import Page, UserRecord
 from sampark.core.services.audit import record_change
 from sampark.core.services.inputs import clean_email
 from sampark.core.sql import db_json, db_time, execute, fetch, now, read_json, read_time
+from sampark.core.text import text_problem
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -282,6 +283,8 @@ async def add_user(
     if password is not None:
         errors += password_errors(password)
     errors += _role_errors(kernel, role_names)
+    if problem := text_problem(display_name):
+        errors.append(FieldError("display_name", problem))
     if len(display_name) > MAX_DISPLAY_NAME:
         errors.append(FieldError("display_name", f"must be at most {MAX_DISPLAY_NAME} characters"))
     if email:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -31,6 +31,7 @@ from sampark.core.pagination import check_limit
 from sampark.core.permissions import SYSTEM, Actor
 from sampark.core.records import Page
 from sampark.core.services.audit import record_change
+from sampark.core.services.decimals import parse_decimal
 from sampark.core.services.scope import owner_condition, where
 from sampark.core.services.search import keyset_page
 from sampark.core.sql import (
@@ -42,6 +43,7 @@ from sampark.core.sql import (
     read_date,
     read_time,
 )
+from sampark.core.text import text_problem
 from sampark.plugins.contracts.config import ContractsConfig
 from sampark.plugins.contracts.records import UNITS, ContractRecord
 
@@ -315,7 +317,13 @@ async def count_flagged(kernel: Sampark, *, actor: Actor = SYSTEM) -> dict[str, 
 
 
 def _text(
-    data: Mapping[str, Any], name: str, limit: int, errors: list[FieldError], required: bool
+    data: Mapping[str, Any],
+    name: str,
+    limit: int,
+    errors: list[FieldError],
+    required: bool,
+    *,
+    multiline: bool = False,
 ) -> str | None:
     value = data.get(name)
     if value is None:
@@ -324,8 +332,8 @@ def _text(
         errors.append(FieldError(name, "must be text"))
         return None
     value = value.strip()
-    if "\x00" in value:
-        errors.append(FieldError(name, "must not contain the NUL character"))
+    if problem := text_problem(value, multiline=multiline):
+        errors.append(FieldError(name, problem))
         return None
     if required and not value:
         errors.append(FieldError(name, "is required"))
@@ -359,19 +367,13 @@ def _units(value: Any, unit: str | None, errors: list[FieldError]) -> int | None
     if value is None or value == "":
         errors.append(FieldError(name, "is required"))
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        errors.append(FieldError(name, f"must be a number (got {value!r})"))
-        return None
     try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        errors.append(FieldError(name, f"must be a number (got {value!r})"))
+        number = parse_decimal(value, name, maximum=MAX_UNITS, example="7.5")
+    except ValidationError as exc:
+        errors.extend(exc.errors)
         return None
-    if not number.is_finite() or number <= 0:
+    if number <= 0:
         errors.append(FieldError(name, f"must be more than 0 (got {value})"))
-        return None
-    if number > MAX_UNITS:
-        errors.append(FieldError(name, f"must be at most {MAX_UNITS} (got {value})"))
         return None
     if unit not in MINUTES:
         return None
@@ -421,7 +423,7 @@ def clean_contract(
         if reference is not None:
             values["reference"] = reference
     if "notes" in given:
-        notes = _text(data, "notes", 20_000, errors, required=False)
+        notes = _text(data, "notes", 20_000, errors, required=False, multiline=True)
         if notes is not None:
             values["notes"] = notes
     if "unit" in given:

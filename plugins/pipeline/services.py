@@ -41,6 +41,7 @@ from sampark.core.sql import (
     read_date,
     read_time,
 )
+from sampark.core.text import text_problem
 from sampark.plugins.pipeline.config import Pipeline, PipelineConfig, Stage
 from sampark.plugins.pipeline.records import DealRecord, StageChangeRecord
 
@@ -138,15 +139,15 @@ class _Checker:
             self.errors.extend(exc.errors)
             return None
 
-    def text(self, value: Any, where: str, max_length: int) -> str:
+    def text(self, value: Any, where: str, max_length: int, *, multiline: bool = False) -> str:
         if value is None:
             return ""
         if not isinstance(value, str):
             self.fail(where, f"must be text (got {type(value).__name__})")
             return ""
         text = value.strip()
-        if "\x00" in text:
-            self.fail(where, "must not contain NUL characters")
+        if problem := text_problem(text, multiline=multiline):
+            self.fail(where, problem)
         if len(text) > max_length:
             self.fail(where, f"must be at most {max_length} characters (got {len(text)})")
         return text
@@ -267,7 +268,7 @@ def _clean(
 
     for key, limit in (("source", 100), ("notes", 20_000)):
         values[key] = (
-            check.text(given[key], key, limit)
+            check.text(given[key], key, limit, multiline=key == "notes")
             if key in given
             else (getattr(existing, key) if existing else "")
         )

@@ -36,6 +36,7 @@ from sampark.core.sql import (
     now,
     read_time,
 )
+from sampark.core.text import text_problem
 from sampark.plugins.tickets import sla
 from sampark.plugins.tickets.config import DEFAULT_FIRST_RESPONSE, DEFAULT_RESOLUTION
 from sampark.plugins.tickets.records import (
@@ -481,15 +482,17 @@ def sla_status(ticket: TicketRecord, moment: dt.datetime | None = None) -> dict[
 # ---------------------------------------------------------------------------
 
 
-def _text(errors: list[FieldError], value: Any, where: str, limit: int | None) -> str:
+def _text(
+    errors: list[FieldError], value: Any, where: str, limit: int | None, *, multiline: bool = False
+) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
         errors.append(FieldError(where, f"must be text (got {type(value).__name__})"))
         return ""
     text = value.strip()
-    if "\x00" in text:
-        errors.append(FieldError(where, "must not contain NUL characters"))
+    if problem := text_problem(text, multiline=multiline):
+        errors.append(FieldError(where, problem))
     if limit is not None and len(text) > limit:
         errors.append(FieldError(where, f"must be at most {limit} characters (got {len(text)})"))
     return text
@@ -551,7 +554,9 @@ def _clean(data: Mapping[str, Any], existing: TicketRecord | None) -> tuple[dict
             errors.append(FieldError("subject", "is required"))
         values["subject"] = subject
     if "description" in data:
-        values["description"] = _text(errors, data["description"], "description", 100_000)
+        values["description"] = _text(
+            errors, data["description"], "description", 100_000, multiline=True
+        )
     if "requester_id" in data or creating:
         values["requester_id"] = _id(errors, data.get("requester_id"), "requester_id")
         if values["requester_id"] is None and not any(e.field == "requester_id" for e in errors):
@@ -1038,7 +1043,7 @@ async def add_message(
     """
     actor.require("tickets.write")
     errors: list[FieldError] = []
-    text = _text(errors, body, "body", 100_000)
+    text = _text(errors, body, "body", 100_000, multiline=True)
     if not text and not errors:
         errors.append(FieldError("body", "is required"))
     if minutes in ("", None):

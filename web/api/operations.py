@@ -20,11 +20,11 @@ from starlette.types import Receive, Scope, Send
 
 from sampark.core.errors import FieldError
 from sampark.core.ids import MAX_ID, MIN_INT
+from sampark.core.text import text_problem
 from sampark.web.api.components import bounded_integers
 from sampark.web.api.etags import etag, parse_if_match
 from sampark.web.api.problems import ApiProblem, invalid, problem_for, problem_response
 from sampark.web.api.validation import (
-    NUL_MESSAGE,
     TOO_DEEP,
     SchemaChecker,
     format_error,
@@ -235,8 +235,9 @@ def read_param(raw: str, param: Param) -> Any:
         if lowered in _TRUE | _FALSE:
             return lowered in _TRUE
         raise ValueError(f"must be true or false (got {raw!r})")
-    if "\x00" in raw:
-        raise ValueError(NUL_MESSAGE)
+    problem = text_problem(raw)
+    if problem:
+        raise ValueError(problem)
     if "enum" in schema and raw not in schema["enum"]:
         raise ValueError(f"must be one of {', '.join(schema['enum'])} (got {raw!r})")
     if "minLength" in schema and len(raw) < schema["minLength"]:

@@ -17,12 +17,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sampark.core.errors import FieldError
+from sampark.core.text import text_problem
 
-# No database stores it in text (PostgreSQL refuses it), and no person types it.
-NUL_MESSAGE = "must not contain the NUL character (U+0000)"
-# JSON may escape half of a UTF-16 pair ("\ud800"); no database can store it as text.
-SURROGATE_MESSAGE = "must not contain a lone UTF-16 surrogate (U+D800 to U+DFFF)"
-_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_DEPTH = 32  # records nest three levels; more is an attack on the parser
 TOO_DEEP = f"is nested too deeply (at most {MAX_DEPTH} levels of objects and lists)"
 # format -> (its shape, the parser the services use, an example for the message)
@@ -193,10 +189,11 @@ class SchemaChecker:
     def _string(
         self, value: str, schema: Mapping[str, Any], where: str, out: list[FieldError]
     ) -> None:
-        if "\x00" in value:
-            out.append(FieldError(where, NUL_MESSAGE))
-        if _SURROGATE.search(value):
-            out.append(FieldError(where, SURROGATE_MESSAGE))
+        # Text no face may store is refused before anything reads it. Whether a field may
+        # hold line breaks is the service's to say: here every string is multi-line.
+        problem = text_problem(value, multiline=True)
+        if problem:
+            out.append(FieldError(where, problem))
             return
         if "minLength" in schema and len(value) < schema["minLength"]:
             if schema["minLength"] == 1:
@@ -244,8 +241,8 @@ class SchemaChecker:
         extra = schema.get("additionalProperties", True)
         read: dict[str, Any] = {}
         for key, item in value.items():
-            if _SURROGATE.search(key):
-                out.append(FieldError(_join(where, ascii(key)), SURROGATE_MESSAGE))
+            if problem := text_problem(key):
+                out.append(FieldError(_join(where, ascii(key)), problem))
             elif key in properties:
                 item = self._check(item, properties[key], _join(where, key), out)
             elif extra is False:
