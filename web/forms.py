@@ -12,7 +12,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote_plus, unquote_to_bytes
 
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import Field, File, create_form_parser
 from starlette.exceptions import HTTPException
 
 from sampark.core.custom_fields import CustomFieldSpec
@@ -24,6 +27,7 @@ ADDRESS_PARTS = ("street", "city", "region", "postal_code", "country")
 GROUPS = {"emails": "Email", "phones": "Phone", "addresses": "Address"}
 _ROW = re.compile(r"^(emails|phones|addresses)\[(\d+)\](.*)$")
 _LISTED = re.compile(r"^(tags|kinds)\[\d+\]")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 CONTACT_LABELS = {
     "first_name": "First name",
@@ -184,6 +188,53 @@ class RowMap:
 # ---------------------------------------------------------------------------
 # Reading a submitted form
 # ---------------------------------------------------------------------------
+
+
+def undecodable_field(content_type: str, body: bytes) -> str | None:
+    """The name of the first field of a posted form whose text is not UTF-8, if any.
+
+    Starlette reads bytes that are not UTF-8 as replacement characters (urlencoded) or as
+    Latin-1 (multipart), so a garbled post would be stored as text nobody typed; pages
+    refuse it instead. Uploaded files are not text and are not checked.
+    """
+    media_type = content_type.partition(";")[0].strip().lower()
+    if media_type not in _FORM_TYPES:
+        return None
+    urlencoded = media_type == "application/x-www-form-urlencoded"
+    fields: list[Field] = []
+    files: list[File] = []
+    try:
+        parser = create_form_parser(
+            {"Content-Type": content_type.encode("latin-1")}, fields.append, files.append
+        )
+        parser.write(body)
+        parser.finalize()
+    except (ValueError, FormParserError):
+        return None  # malformed: Starlette refuses it with a 400 of its own
+    finally:
+        for file in files:
+            file.close()
+    for item in fields:
+        name, value = item.field_name or b"", item.value or b""
+        if not (_is_utf8(name, urlencoded) and _is_utf8(value, urlencoded)):
+            return (
+                unquote_plus(name.decode("latin-1"))
+                if urlencoded
+                else name.decode("utf-8", "replace")
+            )
+    return None
+
+
+def _is_utf8(raw: bytes, urlencoded: bool) -> bool:
+    """Whether a field's name or value is UTF-8 text.
+
+    Urlencoded, as browsers send it, every byte past ASCII is percent-encoded.
+    """
+    try:
+        (unquote_to_bytes(raw.decode("ascii")) if urlencoded else raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def flat_values(form: Any) -> dict[str, Any]:

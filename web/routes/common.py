@@ -7,10 +7,12 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from sampark.web.forms import flat_values
+from sampark.web.forms import flat_values, undecodable_field
 
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
@@ -70,8 +72,19 @@ def safe_next(value: Any, default: str = "/") -> str:
     return value
 
 
+async def read_form(request: Request) -> FormData:
+    """The submitted form; a 400 page, nothing written, if a field is not UTF-8 text."""
+    field = undecodable_field(request.headers.get("content-type", ""), await request.body())
+    if field is not None:
+        raise HTTPException(
+            400, f"The form's field {field!r} is not UTF-8 text, so nothing was saved."
+        )
+    return await request.form()
+
+
 async def form_values(request: Request) -> dict[str, Any]:
-    form = await request.form()
+    """The submitted form as a dict (see :func:`read_form` and :func:`.flat_values`)."""
+    form = await read_form(request)
     try:
         return flat_values(form)
     finally:

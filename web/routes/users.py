@@ -21,7 +21,7 @@ from sampark.core.services.audit import audit_page
 from sampark.core.services.users import MANAGE
 from sampark.web.audit_view import describe
 from sampark.web.forms import Form
-from sampark.web.routes.common import query_url, see_other, signed_in
+from sampark.web.routes.common import query_url, read_form, see_other, signed_in
 from sampark.web.routes.profile import NO_STORE, refused, retry_in
 from sampark.web.templating import render
 
@@ -55,7 +55,7 @@ NOTICES = {
 
 async def _values(request: Request) -> dict[str, Any]:
     """The submitted form; ``roles`` (checkboxes) as a list."""
-    form = await request.form()
+    form = await read_form(request)
     try:
         values: dict[str, Any] = {
             name: value for name, value in form.items() if isinstance(value, str)
