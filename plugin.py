@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # what editors and type checkers read
         TimelineEntry,
     )
     from sampark.core.services.audit import AuditedRecords, audit_page, record_change
+    from sampark.core.services.decimals import parse_decimal
     from sampark.core.services.demo import DemoWorld
     from sampark.core.services.lifecycle import RecordLifecycle
     from sampark.core.services.scope import visible_condition, visible_ids, where
@@ -113,6 +114,7 @@ _EXPORTS = {
     "TimelineKey": "sampark.core.services.timeline",
     "TimelineSubject": "sampark.core.services.timeline",
     "cents": "sampark.core.sql",
+    "parse_decimal": "sampark.core.services.decimals",
     "db_date": "sampark.core.sql",
     "db_time": "sampark.core.sql",
     "dialect": "sampark.core.sql",
@@ -195,6 +197,7 @@ __all__ = [
     "marks",
     "now",
     "older_than",
+    "parse_decimal",
     "read_date",
     "read_time",
     "record_change",

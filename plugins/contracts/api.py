@@ -23,9 +23,14 @@ UNIT = ApiSchema(
 )
 STATUS_SCHEMA = ApiSchema("ContractStatus", {"type": "string", "enum": list(STATUSES)})
 _UNITS = {
-    "type": ["number", "string"],
+    "type": ["string", "integer"],
     "maxLength": 20,
-    "description": "Incidents (whole) or hours (to the minute, e.g. 7.5) included.",
+    "minimum": 1,
+    "maximum": 1_000_000,
+    "description": (
+        'Incidents (whole) or hours (to the minute) included: text such as "7.5" or a whole '
+        "number; never a fractional JSON number."
+    ),
 }
 _INPUT_PROPERTIES: dict[str, Any] = {
     "account_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},

@@ -145,7 +145,7 @@ def _form_page(
 
 
 def _input(values: dict[str, Any]) -> dict[str, Any]:
-    return {name: values.get(name, "") for name in FORM_FIELDS}
+    return {name: str(values.get(name, "")).strip() for name in FORM_FIELDS}
 
 
 def _values(contract: ContractRecord) -> dict[str, Any]:

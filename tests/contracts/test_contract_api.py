@@ -21,7 +21,7 @@ async def test_create_read_change_delete(world: World, api: Api) -> None:
             "account_id": account.id,
             "name": "Gold",
             "unit": "hours",
-            "units_included": 7.5,
+            "units_included": "7.5",
             "end_date": days(100),
         },
     )
@@ -57,6 +57,14 @@ async def test_bad_bodies_name_each_field(world: World, api: Api) -> None:
     assert meaning.status_code == 422
     assert meaning.headers["content-type"].startswith("application/problem+json")
     assert meaning.json()["errors"][0]["field"] == "units_included"
+    for units, problem in [("12,50", "is ambiguous"), (7.5, "must be text or a whole number")]:
+        refused = await client.post(
+            "/contracts",
+            json={"account_id": account.id, "name": "X", "unit": "hours", "units_included": units},
+        )
+        assert refused.status_code == 422, refused.text
+        (error,) = refused.json()["errors"]
+        assert error["field"] == "units_included" and problem in error["message"]
 
 
 async def test_lists_filters_tickets_and_a_tickets_contract(world: World, api: Api) -> None:

@@ -77,11 +77,17 @@ async def test_bad_input_names_every_field(world: World) -> None:
         ("incidents", "2.5", "incidents must be a whole number"),
         ("hours", "0.01", "hours must come to whole minutes"),
         ("hours", "0", "must be more than 0"),
-        ("incidents", "lots", "must be a number"),
+        ("incidents", "lots", "must be digits"),
+        # One rule for every amount (parse_decimal): nothing ambiguous, never a float.
+        ("hours", "12,50", "'12,50' is ambiguous"),
+        ("hours", "1e2", "must be digits"),
+        ("hours", " 5 ", "must be digits"),
+        ("hours", 7.5, "never a float"),
+        ("hours", "1000000.5", "must be at most 1000000"),
     ],
 )
 async def test_units_included_must_fit_the_unit(
-    world: World, unit: str, units: str, message: str
+    world: World, unit: str, units: object, message: str
 ) -> None:
     account = await world.account()
     with pytest.raises(ValidationError) as refused:

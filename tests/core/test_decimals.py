@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
+from sampark.core.custom_fields import CustomFieldSpec
 from sampark.core.errors import ValidationError
 from sampark.core.services.decimals import parse_decimal
 
@@ -67,3 +69,26 @@ def test_places_and_bounds() -> None:
     ]:
         with pytest.raises(ValidationError, match=re.escape(problem)):
             parse_decimal(value, "amount", **bounds)
+
+
+BUDGET = CustomFieldSpec("contact", "budget", "decimal")
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [("12,50", "'12,50' is ambiguous"), ("1e5", "must be digits"), (12.5, "never a float")],
+)
+async def test_a_decimal_custom_field_reads_amounts_by_the_same_rule(
+    make_kernel: Any, given: object, problem: str
+) -> None:
+    crm = await make_kernel(custom_fields=[BUDGET])
+    with pytest.raises(ValidationError) as refused:
+        await crm.contacts.create(first_name="Asha", custom={"budget": given})
+    (error,) = refused.value.errors
+    assert error.field == "custom.budget" and problem in error.message
+    assert (await crm.contacts.list()).items == []
+    made = await crm.contacts.create(first_name="Asha", custom={"budget": "12.50"})
+    assert made.custom == {"budget": "12.50"}
+    assert (await crm.contacts.create(first_name="Ravi", custom={"budget": 7})).custom == {
+        "budget": "7"
+    }

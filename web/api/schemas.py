@@ -85,7 +85,11 @@ def _custom_value(spec: CustomFieldSpec, *, for_input: bool) -> Schema:
     }
     schema = dict(shapes[spec.type])
     if for_input and spec.type == "decimal":
-        schema = {"type": ["string", "number"], "description": "A decimal number."}
+        schema = {
+            "type": ["string", "integer"],
+            "maxLength": 40,
+            "description": 'Text such as "12.50" or a whole number; never a fractional number.',
+        }
     if for_input and not spec.required:
         schema["type"] = [
             *([schema["type"]] if isinstance(schema["type"], str) else schema["type"]),
