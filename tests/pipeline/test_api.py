@@ -201,7 +201,7 @@ def test_schemathesis_over_the_api_with_the_pipeline_enabled(
 ) -> None:
     # Every operation, core's too: the whole API must hold with the plugin enabled.
     operations = fuzz_api(served_api, served_api.state.tokens["admin"])
-    assert len([op for op in operations if op.split()[1].startswith("/v1/pipeline/")]) == 13
+    assert len([op for op in operations if op.split()[1].startswith("/v1/pipeline/")]) == 14
 
 
 async def test_the_global_search_of_the_api_finds_deals(api) -> None:
