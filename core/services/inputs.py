@@ -601,7 +601,8 @@ def clean_contact(kernel: Sampark, data: Mapping[str, Any]) -> ContactInput:
     display = values["display_name"] or default_display_name(
         values["first_name"] or "", values["last_name"] or "", values["emails"]
     )
-    if not display and not any(error.field.startswith("emails") for error in errors):
+    named = ("first_name", "last_name", "display_name", "emails")
+    if not display and not any(error.field.startswith(named) for error in errors):
         errors.append(FieldError("first_name", "a contact needs a name or an email"))
     if errors:
         raise ValidationError(errors)

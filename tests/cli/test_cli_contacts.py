@@ -253,3 +253,15 @@ def test_devanagari_names_line_up_in_the_list(run_cli: RunCli) -> None:
     for row in rows:
         start = row.index("@") - row[: row.index("@")][::-1].index(" ")
         assert display_width(row[:start]) == email_column, row
+
+
+def test_text_the_api_refuses_is_refused_naming_the_field(
+    run_cli: RunCli, with_kernel: WithKernel
+) -> None:
+    result = run_cli("contacts", "add", "--first", "As\x00ha", "--last", "Rao\x1b[31m")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: first_name: must not contain the NUL character (U+0000)",
+        "error: last_name: must not contain control characters (found U+001B)",
+    ]
+    assert _count(with_kernel) == 0

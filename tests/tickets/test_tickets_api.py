@@ -132,3 +132,23 @@ async def test_a_deleted_ticket_is_listed_restored_and_audited(api: Any, staff: 
     assert [row["action"] for row in trail] == ["restore", "delete", "create"]
     assert (await ravi.get(f"{url}/audit")).status_code == 200, "his requester: he sees it"
     assert (await asha.get(f"{BASE}/999/audit")).status_code == 404
+
+
+async def test_text_the_forms_refuse_is_refused_here_too(api: Any, staff: dict) -> None:
+    asha = api("asha")
+    contact = staff["contact"].id
+    for field, value, message in (
+        ("subject", "Broken\nscreen", "must be a single line"),
+        ("subject", "Broken\x1b[2J", "control characters (found U+001B)"),
+        ("description", "bad\x00byte", "NUL character"),
+    ):
+        body = {"subject": "Broken screen", "requester_id": contact, field: value}
+        refused = await asha.post(BASE, json=body)
+        assert refused.status_code == 422, refused.text
+        assert [(e["field"], message in e["message"]) for e in refused.json()["errors"]] == [
+            (field, True)
+        ]
+    kept = await asha.post(
+        BASE, json={"subject": "Broken", "requester_id": contact, "description": "a\n\tb"}
+    )
+    assert kept.status_code == 201 and kept.json()["description"] == "a\n\tb"

@@ -143,3 +143,21 @@ def test_delete_and_restore_by_number(config: Path, contact_id: int) -> None:
     assert restored.output == "T-000001 restored: Spam\n", restored.output
     assert "Spam" in _invoke(config, "tickets", "list").output
     assert _invoke(config, "tickets", "restore", "T-9").exit_code == 1
+
+
+def test_control_characters_in_an_argument_are_refused_naming_the_field(
+    config: Path, contact_id: int
+) -> None:
+    refused = _invoke(
+        config, "tickets", "open", "--subject", "Wifi\x1b[2J", "--requester", str(contact_id)
+    )
+    assert refused.exit_code == 2
+    assert "error: subject: must not contain control characters (found U+001B)" in (refused.output)
+    assert "\x1b" not in refused.output  # the message names the character, not sends it
+
+    async def count(kernel: Sampark) -> int:
+        from sampark.plugins.tickets.facade import Tickets
+
+        return len((await Tickets(kernel).list()).items)
+
+    assert _with_kernel(config, count) == 0

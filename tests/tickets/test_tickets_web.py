@@ -269,3 +269,45 @@ async def test_the_changes_name_the_linked_records_the_reader_may_see(
     hidden = (await (await signed_in("ravi")).get(f"/tickets/{ticket.id}")).text
     assert "Kiran Rao</a>" in hidden, "his own contact is named"
     assert f'href="/contacts/{other.id}" dir="auto">#{other.id}</a>' in hidden, "not his contact"
+
+
+async def test_a_ticket_form_with_bytes_that_are_not_utf8_stores_nothing(
+    signed_in: Any, web_desk: Sampark, staff: dict, clients: Any
+) -> None:
+    asha = await signed_in("asha")
+    token = clients.csrf_of((await asha.get("/tickets/new")).text)
+    fields = {
+        "csrf_token": token.encode(),
+        "subject": b"Broken screen",
+        "description": b"The screen shows \xff\xfe stripes",  # Latin-1 pasted as bytes
+        "requester_id": str(staff["contact"].id).encode(),
+        "priority": b"high",
+        "channel": b"web",
+    }
+    parts = b"".join(
+        b'--b0und\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+        % (name.encode(), value)
+        for name, value in fields.items()
+    )
+    refused = await asha.post(
+        "/tickets/new",
+        content=parts + b"--b0und--\r\n",
+        headers={"content-type": "multipart/form-data; boundary=b0und"},
+    )
+    assert refused.status_code == 400
+    assert "description" in refused.text and "is not UTF-8 text" in refused.text
+    assert (await Tickets(web_desk).list()).items == []
+    nul = await asha.post(
+        "/tickets/new",
+        data={
+            "csrf_token": token,
+            "subject": "Broken\x1b[2J screen",
+            "description": "Line one\nline two",
+            "requester_id": str(staff["contact"].id),
+            "priority": "high",
+            "channel": "web",
+        },
+    )
+    assert nul.status_code == 400 and 'id="f-subject-error"' in nul.text
+    assert "control characters (found U+001B)" in nul.text
+    assert (await Tickets(web_desk).list()).items == []
