@@ -62,6 +62,7 @@ if TYPE_CHECKING:  # what editors and type checkers read
         read_date,
         read_time,
     )
+    from sampark.core.text import text_problem
     from sampark.web.api import ApiCall, ApiOperation, ApiProblem, ApiSchema, Param, Reply
     from sampark.web.routes.common import actor_of, crm_of, kernel_of, see_other, signed_in
     from sampark.web.templating import render
@@ -126,6 +127,7 @@ _EXPORTS = {
     "now": "sampark.core.sql",
     "read_date": "sampark.core.sql",
     "read_time": "sampark.core.sql",
+    "text_problem": "sampark.core.text",
     "ApiCall": "sampark.web.api",
     "ApiOperation": "sampark.web.api",
     "ApiProblem": "sampark.web.api",
@@ -207,6 +209,7 @@ __all__ = [
     "see_other",
     "settings_for",
     "signed_in",
+    "text_problem",
     "unique_by",
     "visible_condition",
     "visible_ids",
