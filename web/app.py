@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Router
 from starlette.staticfiles import StaticFiles
@@ -29,7 +28,7 @@ from sampark.core.errors import ConfigError
 from sampark.web.api import api_routes
 from sampark.web.errors import DatabaseOutage, exception_handlers, refuse
 from sampark.web.routes import activity, api_docs, auth, home, profile, records, users
-from sampark.web.security import BodySizeLimit, CsrfProtection, SecurityHeaders
+from sampark.web.security import BodySizeLimit, CsrfProtection, SecurityHeaders, TrustedHosts
 from sampark.web.sessions import Authentication, Cookies
 from sampark.web.templating import STATIC, build_templates, plugin_folder
 
@@ -163,9 +162,7 @@ def build_app(kernel: Sampark, *, manage_kernel: bool = False) -> Starlette:
     ]
     middleware = [
         Middleware(SecurityHeaders, https_only=web.https_only),
-        Middleware(
-            TrustedHostMiddleware, allowed_hosts=list(web.allowed_hosts), www_redirect=False
-        ),
+        Middleware(TrustedHosts, allowed_hosts=web.allowed_hosts, refuse=refuse),
         Middleware(BodySizeLimit, max_bytes=web.max_body_bytes, refuse=refuse),
         Middleware(DatabaseOutage),
         Middleware(ActivateKernel, kernel=kernel),

@@ -16,7 +16,7 @@ from sampark.core.kernel import Sampark
 from sampark.core.services import auth
 from sampark.core.settings import WebSettings
 from sampark.web.app import build_app
-from sampark.web.security import CONTENT_SECURITY_POLICY, own_origin
+from sampark.web.security import CONTENT_SECURITY_POLICY, TrustedHosts, own_origin
 
 SECURITY_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
@@ -258,9 +258,30 @@ async def test_a_body_over_the_limit_is_refused_with_413(small_app: httpx.AsyncC
 async def test_unknown_hosts_are_refused(app: Any) -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://evil.example") as client:
-        response = await client.get("/login")
-    assert response.status_code == 400
-    _assert_secured(response)
+        page = await client.get("/login")
+        api = await client.get("/api/v1/contacts")
+    assert page.status_code == 400
+    assert "Invalid host header" in page.text
+    _assert_secured(page)
+    assert api.status_code == 400  # the API's clients get the problem format, as for any refusal
+    assert api.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("localhost", True),
+        ("localhost:8000", True),
+        ("crm.example.in", True),
+        ("example.in", False),
+        ("[::1]:8000", True),
+        ("evil.example", False),
+        ("", False),
+    ],
+)
+def test_allowed_hosts_match_names_patterns_and_ipv6(host: str, allowed: bool) -> None:
+    hosts = TrustedHosts(None, allowed_hosts=["localhost", "*.example.in", "[::1]"], refuse=None)
+    assert hosts.allows(host) is allowed
 
 
 # ---------------------------------------------------------------------------
