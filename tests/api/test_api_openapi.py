@@ -232,7 +232,7 @@ async def test_two_plugins_giving_one_schema_name_fail_at_start_up(crm: Sampark)
     crm.plugins.pm.register(_Greetings(NAMED_GREET), name="greetings")
     crm.plugins.pm.register(_Rival(), name="rival")
     with pytest.raises(
-        ConfigError, match="'Greeting' is given by both (greetings and rival|rival and greetings)"
+        ConfigError, match=r"'Greeting' is given by both (greetings and rival|rival and greetings)"
     ):
         api_routes(crm)
 
