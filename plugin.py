@@ -63,7 +63,17 @@ if TYPE_CHECKING:  # what editors and type checkers read
         read_time,
     )
     from sampark.core.text import text_problem
-    from sampark.web.api import ApiCall, ApiOperation, ApiProblem, ApiSchema, Param, Reply
+    from sampark.web.api import (
+        ApiCall,
+        ApiOperation,
+        ApiProblem,
+        ApiSchema,
+        Param,
+        Reply,
+        audit_operation,
+        page_reply,
+        restore_operation,
+    )
     from sampark.web.routes.common import actor_of, crm_of, kernel_of, see_other, signed_in
     from sampark.web.templating import render
 
@@ -134,6 +144,9 @@ _EXPORTS = {
     "ApiSchema": "sampark.web.api",
     "Param": "sampark.web.api",
     "Reply": "sampark.web.api",
+    "audit_operation": "sampark.web.api",
+    "page_reply": "sampark.web.api",
+    "restore_operation": "sampark.web.api",
     "actor_of": "sampark.web.routes.common",
     "crm_of": "sampark.web.routes.common",
     "kernel_of": "sampark.web.routes.common",
@@ -181,6 +194,7 @@ __all__ = [
     "TimelineSubject",
     "ValidationError",
     "actor_of",
+    "audit_operation",
     "audit_page",
     "cents",
     "check_limit",
@@ -199,12 +213,14 @@ __all__ = [
     "marks",
     "now",
     "older_than",
+    "page_reply",
     "parse_decimal",
     "read_date",
     "read_time",
     "record_change",
     "render",
     "reported_errors",
+    "restore_operation",
     "run_with_kernel",
     "see_other",
     "settings_for",

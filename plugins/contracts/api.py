@@ -9,8 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from sampark.plugins.contracts.facade import Contracts
+from sampark.plugins.contracts.lifecycle import CONTRACTS, restore_contract
 from sampark.plugins.contracts.records import STATUSES, UNITS
-from sampark.web.api import ApiCall, ApiOperation, ApiSchema, Param, Reply
+from sampark.web.api import (
+    ApiCall,
+    ApiOperation,
+    ApiSchema,
+    Param,
+    Reply,
+    audit_operation,
+    page_reply,
+    restore_operation,
+)
 from sampark.web.api.params import CURSOR, DELETED, LIMIT, record_id
 from sampark.web.api.schemas import MAX_ID, date, page_of, ref, timestamp
 
@@ -148,7 +158,7 @@ async def list_contracts(call: ApiCall) -> Any:
         cursor=query["cursor"],
         limit=query["limit"],
     )
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return page_reply(page)
 
 
 async def create_contract(call: ApiCall) -> Reply:
@@ -176,19 +186,6 @@ async def change_contract(call: ApiCall) -> Reply:
 async def delete_contract(call: ApiCall) -> Reply:
     await Contracts.of(call.crm).delete(call.path["contract_id"], version=call.version)
     return Reply(status=204)
-
-
-async def restore_contract(call: ApiCall) -> Reply:
-    record = await Contracts.of(call.crm).restore(call.path["contract_id"], version=call.version)
-    return Reply(record, version=record.version)
-
-
-async def contract_audit(call: ApiCall) -> Any:
-    query = call.query
-    page = await call.crm.audit(
-        "contract", call.path["contract_id"], cursor=query["cursor"], limit=query["limit"]
-    )
-    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 async def contract_tickets(call: ApiCall) -> Any:
@@ -273,33 +270,17 @@ def operations() -> list[ApiOperation]:
             description="The contract is kept with its usage, out of every list and charged "
             "no more; its reference is free again. `restore` brings it back.",
         ),
-        ApiOperation(
-            "POST",
-            f"{one}/restore",
-            restore_contract,
-            "Restore a deleted contract",
-            "restoreContract",
-            "contracts.delete",
+        restore_operation(
+            CONTRACTS,
+            one,
             response_schema=CONTRACT,
-            parameters=(_ID,),
             tags=_TAGS,
-            if_match=True,
-            etag=True,
+            restore=restore_contract,  # also checks that its reference is still free
             description="`If-Match` carries the deleted contract's version (list it with "
             "`deleted=true`); a live contract is answered as it is. Refused (422, "
             "`reference`) while a live contract holds its reference.",
         ),
-        ApiOperation(
-            "GET",
-            f"{one}/audit",
-            contract_audit,
-            "A contract's audit trail, newest first",
-            "contractAudit",
-            "audit.read",
-            response_schema=ref("AuditPage"),
-            parameters=(_ID, CURSOR, LIMIT),
-            tags=_TAGS,
-        ),
+        audit_operation(CONTRACTS, one, tags=_TAGS),
         ApiOperation(
             "GET",
             f"{one}/tickets",

@@ -10,8 +10,18 @@ from typing import TYPE_CHECKING, Any
 
 from sampark.plugins.pipeline.facade import Deals
 from sampark.plugins.pipeline.forecast import totals
+from sampark.plugins.pipeline.lifecycle import DEALS
 from sampark.plugins.pipeline.services import MAX_AMOUNT
-from sampark.web.api import ApiCall, ApiOperation, ApiSchema, Param, Reply
+from sampark.web.api import (
+    ApiCall,
+    ApiOperation,
+    ApiSchema,
+    Param,
+    Reply,
+    audit_operation,
+    page_reply,
+    restore_operation,
+)
 from sampark.web.api.params import CURSOR, DELETED, LIMIT, record_id
 from sampark.web.api.schemas import MAX_ID, date, page_of, ref, timestamp
 
@@ -264,7 +274,7 @@ async def list_deals(call: ApiCall) -> Any:
         cursor=q["cursor"],
         limit=q["limit"],
     )
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return page_reply(page)
 
 
 async def create_deal(call: ApiCall) -> Reply:
@@ -288,21 +298,10 @@ async def delete_deal(call: ApiCall) -> Reply:
     return Reply(status=204)
 
 
-async def restore_deal(call: ApiCall) -> Reply:
-    deal = await _deals(call).restore(call.path["deal_id"], version=call.version)
-    return Reply(deal, version=deal.version)
-
-
-async def deal_audit(call: ApiCall) -> Any:
-    q = call.query
-    page = await call.crm.audit("deal", call.path["deal_id"], cursor=q["cursor"], limit=q["limit"])
-    return {"items": page.items, "next_cursor": page.next_cursor}
-
-
 async def deal_timeline(call: ApiCall) -> Any:
     q = call.query
     page = await _deals(call).timeline(call.path["deal_id"], cursor=q["cursor"], limit=q["limit"])
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return page_reply(page)
 
 
 async def move_deal(call: ApiCall) -> Reply:
@@ -424,21 +423,7 @@ def operations(kernel: Sampark) -> list[ApiOperation]:
             if_match=True,
             description="The deal is kept, out of every list: `restore` brings it back.",
         ),
-        ApiOperation(
-            "POST",
-            "/deals/{deal_id}/restore",
-            restore_deal,
-            "Restore a deleted deal",
-            "restoreDeal",
-            "deals.delete",
-            response_schema=DEAL,
-            parameters=(_ID,),
-            tags=_TAGS,
-            if_match=True,
-            etag=True,
-            description="`If-Match` carries the deleted deal's version (list it with "
-            "`deleted=true`); a live deal is answered as it is.",
-        ),
+        restore_operation(DEALS, "/deals/{deal_id}", response_schema=DEAL, tags=_TAGS),
         ApiOperation(
             "GET",
             "/deals/{deal_id}/timeline",
@@ -453,17 +438,7 @@ def operations(kernel: Sampark) -> list[ApiOperation]:
             "`Deals(crm).log(deal_id, …)`; they also show on its contacts' and account's "
             "timelines.",
         ),
-        ApiOperation(
-            "GET",
-            "/deals/{deal_id}/audit",
-            deal_audit,
-            "A deal's audit trail, newest first",
-            "dealAudit",
-            "audit.read",
-            response_schema=ref("AuditPage"),
-            parameters=(_ID, CURSOR, LIMIT),
-            tags=_TAGS,
-        ),
+        audit_operation(DEALS, "/deals/{deal_id}", tags=_TAGS),
         ApiOperation(
             "POST",
             "/deals/{deal_id}/move",

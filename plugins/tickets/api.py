@@ -7,10 +7,19 @@ from typing import Any
 
 from sampark.plugins.tickets import services
 from sampark.plugins.tickets.facade import Tickets
-from sampark.web.api import ApiSchema
-from sampark.web.api.operations import ApiCall, ApiOperation, Param, Reply
+from sampark.plugins.tickets.lifecycle import TICKETS
+from sampark.web.api import (
+    ApiCall,
+    ApiOperation,
+    ApiSchema,
+    Param,
+    Reply,
+    audit_operation,
+    page_reply,
+    restore_operation,
+)
 from sampark.web.api.params import CURSOR, DELETED, LIMIT, record_id
-from sampark.web.api.schemas import MAX_ID, page_of, ref, text, timestamp
+from sampark.web.api.schemas import MAX_ID, page_of, text, timestamp
 
 _ID = record_id("ticket_id", "ticket")
 _TAGS = ("tickets",)
@@ -202,7 +211,7 @@ def _desk(call: ApiCall) -> Tickets:
 async def list_tickets(call: ApiCall) -> Any:
     filters = {key: value for key, value in call.query.items() if value is not None}
     page = await _desk(call).list(**filters)
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return page_reply(page)
 
 
 async def create_ticket(call: ApiCall) -> Reply:
@@ -228,19 +237,6 @@ async def update_ticket(call: ApiCall) -> Reply:
 async def delete_ticket(call: ApiCall) -> Reply:
     await _desk(call).delete(call.path["ticket_id"], version=call.version)
     return Reply(status=204)
-
-
-async def restore_ticket(call: ApiCall) -> Reply:
-    ticket = await _desk(call).restore(call.path["ticket_id"], version=call.version)
-    return Reply(ticket, version=ticket.version)
-
-
-async def ticket_audit(call: ApiCall) -> Any:
-    q = call.query
-    page = await call.crm.audit(
-        "ticket", call.path["ticket_id"], cursor=q["cursor"], limit=q["limit"]
-    )
-    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 async def list_messages(call: ApiCall) -> Any:
@@ -330,32 +326,8 @@ def operations(kernel: Any) -> list[ApiOperation]:
             description="The ticket is kept with its number, out of every list: "
             "`restore` brings it back.",
         ),
-        ApiOperation(
-            "POST",
-            "/{ticket_id}/restore",
-            restore_ticket,
-            "Restore a deleted ticket",
-            "restoreTicket",
-            "tickets.delete",
-            response_schema=TICKET,
-            parameters=(_ID,),
-            tags=_TAGS,
-            if_match=True,
-            etag=True,
-            description="`If-Match` carries the deleted ticket's version (list it with "
-            "`deleted=true`); a live ticket is answered as it is.",
-        ),
-        ApiOperation(
-            "GET",
-            "/{ticket_id}/audit",
-            ticket_audit,
-            "A ticket's audit trail, newest first",
-            "ticketAudit",
-            "audit.read",
-            response_schema=ref("AuditPage"),
-            parameters=(_ID, CURSOR, LIMIT),
-            tags=_TAGS,
-        ),
+        restore_operation(TICKETS, "/{ticket_id}", response_schema=TICKET, tags=_TAGS),
+        audit_operation(TICKETS, "/{ticket_id}", tags=_TAGS),
         ApiOperation(
             "GET",
             "/{ticket_id}/messages",

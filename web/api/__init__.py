@@ -26,6 +26,7 @@ from sampark.web.api.accounts import account_operations
 from sampark.web.api.components import ApiSchema, bounded_integers, collect_components
 from sampark.web.api.contacts import contact_operations
 from sampark.web.api.interactions import interaction_operations
+from sampark.web.api.lifecycle import audit_operation, restore_operation
 from sampark.web.api.links import link_operations
 from sampark.web.api.openapi import openapi_document
 from sampark.web.api.operations import (
@@ -36,6 +37,7 @@ from sampark.web.api.operations import (
     OperationEndpoint,
     Param,
     Reply,
+    page_reply,
     with_integer_bounds,
 )
 from sampark.web.api.problems import ApiProblem, problem_response
@@ -54,6 +56,9 @@ __all__ = [
     "Param",
     "Reply",
     "api_routes",
+    "audit_operation",
+    "page_reply",
+    "restore_operation",
     "served_operations",
 ]
 

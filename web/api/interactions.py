@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sampark.web.api.operations import ApiCall, ApiOperation, Param, Reply
+from sampark.web.api.lifecycle import audit_operation
+from sampark.web.api.operations import ApiCall, ApiOperation, Param, Reply, page_reply
 from sampark.web.api.params import CURSOR, LIMIT, OWNER, record_id
 from sampark.web.api.schemas import ref, timestamp
 
@@ -58,16 +59,6 @@ async def complete_interaction(call: ApiCall) -> Reply:
     return Reply(record, version=record.version)
 
 
-async def interaction_audit(call: ApiCall) -> Any:
-    page = await call.crm.audit(
-        "interaction",
-        call.path["interaction_id"],
-        cursor=call.query["cursor"],
-        limit=call.query["limit"],
-    )
-    return {"items": page.items, "next_cursor": page.next_cursor}
-
-
 async def list_followups(call: ApiCall) -> Any:
     query = call.query
     page = await call.crm.interactions.followups(
@@ -76,7 +67,7 @@ async def list_followups(call: ApiCall) -> Any:
         cursor=query["cursor"],
         limit=query["limit"],
     )
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return page_reply(page)
 
 
 def interaction_operations(kernel: Sampark) -> list[ApiOperation]:
@@ -150,17 +141,7 @@ def interaction_operations(kernel: Sampark) -> list[ApiOperation]:
             etag=True,
             description="Done now unless `occurred_at` says when; an empty body is fine.",
         ),
-        ApiOperation(
-            "GET",
-            "/interactions/{interaction_id}/audit",
-            interaction_audit,
-            "An interaction's audit trail",
-            "interactionAudit",
-            "audit.read",
-            response_schema=ref("AuditPage"),
-            parameters=(_ID, CURSOR, LIMIT),
-            tags=_TAGS,
-        ),
+        audit_operation("interaction", "/interactions/{interaction_id}", tags=_TAGS),
         ApiOperation(
             "GET",
             "/followups",

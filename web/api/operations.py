@@ -35,6 +35,7 @@ from sampark.web.security import BodyTooLarge
 if TYPE_CHECKING:
     from sampark.core.kernel import Sampark
     from sampark.core.permissions import Actor
+    from sampark.core.records import Page
 
 JSON = "application/json"
 MAX_BODY = 1_048_576  # 1 MiB: more than any record needs
@@ -164,6 +165,11 @@ class Reply:
     version: int | None = None  # sent as the ETag
     location: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def page_reply(page: Page[Any]) -> dict[str, Any]:
+    """A page as the API sends it: ``{"items": [...], "next_cursor": ...}``."""
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 def _encode(value: Any) -> Any:

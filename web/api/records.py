@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sampark.core.errors import FieldError
-from sampark.web.api.operations import ApiCall, ApiOperation, Param, Reply
+from sampark.web.api.lifecycle import audit_operation
+from sampark.web.api.operations import ApiCall, ApiOperation, Param, Reply, page_reply
 from sampark.web.api.params import CURSOR, DELETED, LIMIT, SEARCH, record_id
 from sampark.web.api.problems import invalid
 from sampark.web.api.schemas import ref
@@ -76,7 +77,7 @@ def record_operations(kind: RecordKind) -> list[ApiOperation]:
         page = await facade(call).list(
             **filters, deleted=query["deleted"], cursor=query["cursor"], limit=query["limit"]
         )
-        return {"items": page.items, "next_cursor": page.next_cursor}
+        return page_reply(page)
 
     async def create_record(call: ApiCall) -> Reply:
         record = await facade(call).create(call.body)
@@ -102,17 +103,11 @@ def record_operations(kind: RecordKind) -> list[ApiOperation]:
         page = await call.crm.timeline(
             (kind.entity, call.path[key]), cursor=call.query["cursor"], limit=call.query["limit"]
         )
-        return {"items": page.items, "next_cursor": page.next_cursor}
-
-    async def audit(call: ApiCall) -> Any:
-        page = await call.crm.audit(
-            kind.entity, call.path[key], cursor=call.query["cursor"], limit=call.query["limit"]
-        )
-        return {"items": page.items, "next_cursor": page.next_cursor}
+        return page_reply(page)
 
     async def links(call: ApiCall) -> Any:
         page = await getattr(call.crm.links, kind.links_of)(call.path[key])
-        return {"items": page.items, "next_cursor": page.next_cursor}
+        return page_reply(page)
 
     read, write, delete = (f"{kind.plural}.{verb}" for verb in ("read", "write", "delete"))
     tags = (kind.plural,)
@@ -211,18 +206,7 @@ def record_operations(kind: RecordKind) -> list[ApiOperation]:
             tags=tags,
             description="Interactions and plugins' entries, newest first.",
         ),
-        ApiOperation(
-            "GET",
-            f"{one}/audit",
-            audit,
-            f"A {kind.entity}'s audit trail",
-            f"{kind.entity}Audit",
-            "audit.read",
-            response_schema=ref("AuditPage"),
-            parameters=(*one_params, CURSOR, LIMIT),
-            tags=tags,
-            description="Who changed what and when, newest first.",
-        ),
+        audit_operation(kind.entity, one, tags=tags, description="Who changed what and when."),
         ApiOperation(
             "GET",
             f"{one}/links",
