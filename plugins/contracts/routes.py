@@ -16,6 +16,7 @@ from starlette.routing import Route
 from sampark.core.errors import NotFoundError, StaleRecordError, ValidationError
 from sampark.core.records import Page
 from sampark.plugins.contracts.facade import Contracts
+from sampark.plugins.contracts.lifecycle import LABELS
 from sampark.plugins.contracts.records import STATUSES, UNITS, ContractRecord
 from sampark.web.audit_view import audit_context
 from sampark.web.forms import Form, form_version
@@ -23,17 +24,7 @@ from sampark.web.routes.common import form_values, query_url, see_other, signed_
 from sampark.web.templating import render
 
 PAGE_SIZE = 50
-LABELS = {
-    "account_id": "Account",
-    "name": "Name",
-    "reference": "Reference",
-    "start_date": "Starts",
-    "end_date": "Ends",
-    "unit": "Counts",
-    "units_included": "Included",
-    "notes": "Notes",
-}
-FORM_FIELDS = tuple(LABELS)
+FORM_FIELDS = tuple(name for name in LABELS if name != "deleted_at")
 
 
 def _contract_id(request: Request) -> int:
